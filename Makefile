@@ -1,0 +1,60 @@
+# salesdw: every target installs what it needs first; `make install` is a no-op when
+# pyproject.toml has not changed since the last install. `make help` lists the targets.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install db migrate seed refresh psql test lint format clean demo
+
+SCALE ?= small
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+install: $(INSTALLED) ## Create .venv and install salesdw with its dev tools
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+		{ echo "salesdw needs Python 3.11 or newer; found '$(PYTHON)'. Run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+db: install ## Start the embedded PostgreSQL (or check DATABASE_URL's server)
+	$(BIN)/salesdw db start
+
+migrate: install ## Create or update the warehouse schema (alembic upgrade head)
+	$(BIN)/salesdw migrate
+
+seed: migrate ## Fill the warehouse with generated history (SCALE=tiny|small|medium|large)
+	$(BIN)/salesdw seed --scale $(SCALE)
+
+refresh: migrate ## Refresh the analytics views (make seed does it too)
+	$(BIN)/salesdw refresh
+
+psql: install ## Open psql on the warehouse
+	$(BIN)/salesdw db psql
+
+test: install ## Run the tests on real PostgreSQL servers
+	$(BIN)/pytest
+
+lint: install ## Check style with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Fix style with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Stop the embedded server (its data stays in .salesdw/) and remove caches
+	@if [ -x $(BIN)/salesdw ]; then $(BIN)/salesdw db stop; fi
+	rm -rf .pytest_cache .ruff_cache
+
+demo: seed ## Everything a new user needs; today: install, start the database, migrate, seed
+	@echo
+	@echo "The warehouse holds three years of generated sales. Explore it with: make psql"
+	@echo "The views, models and dashboard are not built yet (see README.md)."

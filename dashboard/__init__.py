@@ -1,0 +1,1 @@
+"""The salesdw dashboard: a thin Streamlit client of salesdw.services (`make dashboard`)."""

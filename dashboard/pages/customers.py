@@ -1,0 +1,104 @@
+"""Customers: RFM segments and what to do for each, cohort retention, lifetime value, who is
+about to leave, and behavioural clusters."""
+
+import plotly.express as px
+import streamlit as st
+
+from dashboard import charts, frame
+from dashboard.formats import SEGMENT_COLORS, count, currency_symbol, money, percent
+
+frame.header("Customers")
+st.caption("Customer views cover the whole history, as of the latest order; the sidebar "
+           "filters do not apply here.")  # fmt: skip
+symbol = currency_symbol()
+stats = frame.call("customer_stats").iloc[0]
+cards = st.columns(4)
+cards[0].metric("Buyers", count(stats["buyers"]))
+cards[1].metric("Repeat buyers", percent(stats["repeat_rate"]))
+cards[2].metric(
+    "Churned",
+    percent(stats["churn_rate"]),
+    help="No order within SALESDW_CHURN_DAYS (180 by default) before the latest day.",
+)
+cards[3].metric("Net revenue per buyer", money(stats["average_net_revenue"]))
+
+st.subheader("RFM segments")
+segments = frame.call("rfm_segments")
+segments = segments[segments["customers"] > 0]
+left, right = st.columns([3, 2])
+with left:
+    tree = px.treemap(segments, path=["segment"], values="customers", color="segment",
+                      color_discrete_map=SEGMENT_COLORS,
+                      custom_data=["net_revenue", "revenue_share"])  # fmt: skip
+    tree.update_traces(texttemplate="%{label}<br>%{value:,} customers<br>"
+                                    "%{customdata[1]:.0%} of revenue")  # fmt: skip
+    st.plotly_chart(charts.tidy(tree, height=420), width="stretch")
+with right:
+    st.dataframe(segments[["segment", "customers", "revenue_share", "description",
+                           "suggested_action"]], hide_index=True, width="stretch", height=420,
+                 column_config={
+                     "revenue_share": st.column_config.NumberColumn("Revenue", format="percent"),
+                     "suggested_action": "What to do",
+                 })  # fmt: skip
+
+st.subheader("Cohort retention")
+cohorts = frame.call("cohorts")
+grid = cohorts.pivot(index="cohort_month", columns="months_since_first", values="retention_rate")
+grid = grid.drop(columns=0, errors="ignore").iloc[-24:]
+heat = px.imshow(grid, aspect="auto", color_continuous_scale="Greens", zmin=0,
+                 labels={"x": "Months since first order", "y": "First order month",
+                         "color": "Retention"})  # fmt: skip
+heat.update_coloraxes(colorbar_tickformat=".0%")
+st.plotly_chart(charts.tidy(heat, height=480), width="stretch")
+
+clv = frame.call("clv_distribution")
+churn = frame.call("churn_risk", n=50)
+left, right = st.columns(2)
+with left:
+    st.subheader("12-month customer value")
+    if clv.empty:
+        frame.not_trained("clv")
+    else:
+        figure = px.bar(
+            clv,
+            x="band_end",
+            y="customers",
+            labels={"band_end": "12-month CLV up to", "customers": "Customers"},
+        )
+        figure.update_xaxes(tickprefix=symbol)
+        st.plotly_chart(charts.tidy(figure), width="stretch")
+with right:
+    st.subheader("Most at risk of leaving")
+    if churn.empty:
+        frame.not_trained("churn")
+    else:
+        st.dataframe(churn[["customer_id", "churn_probability", "risk_tier", "clv_12m",
+                            "orders", "net_revenue", "days_since_last_order"]],
+                     hide_index=True, width="stretch", height=360, column_config={
+                         "churn_probability": st.column_config.ProgressColumn(
+                             "Churn probability", min_value=0, max_value=1, format="percent"),
+                         "clv_12m": st.column_config.NumberColumn("12-month CLV",
+                                                                  format=f"{symbol}%,.0f"),
+                         "net_revenue": st.column_config.NumberColumn("Spent so far",
+                                                                      format=f"{symbol}%,.0f"),
+                     })  # fmt: skip
+
+st.subheader("Behavioural clusters")
+clusters = frame.call("customer_clusters")
+if clusters.empty:
+    frame.not_trained("segments")
+else:
+    figure = px.scatter(
+        clusters,
+        x="average_orders",
+        y="average_net_revenue",
+        size="customers",
+        color="segment_name",
+        hover_name="segment_name",
+        labels={
+            "average_orders": "Orders per customer",
+            "average_net_revenue": "Net revenue per customer",
+        },
+    )
+    figure.update_yaxes(tickprefix=symbol)
+    st.plotly_chart(charts.tidy(figure), width="stretch")

@@ -1,0 +1,88 @@
+"""Forecasts: history and the next 90 days with 80% and 95% intervals, for the total and each
+forecast series; and the backtest of every candidate model, with the winner."""
+
+from datetime import timedelta
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import charts, frame
+from salesdw.services import Filters
+
+frame.header("Forecasts")
+series = frame.call("forecast_series")
+if series.empty:
+    frame.not_trained("forecast")
+    st.stop()
+labels = {
+    (row.series_kind, row.series_value): f"{row.series_kind.title()}: {row.series_label}"
+    if row.series_kind != "total"
+    else "All sales"
+    for row in series.itertuples()
+}
+left, middle, right = st.columns(3)
+chosen = left.selectbox("Series", list(labels), format_func=labels.get, key="forecast_series")
+metric = middle.segmented_control("Metric", ["net_revenue", "orders"], default="net_revenue",
+                                  format_func=lambda m: m.replace("_", " ").title(),
+                                  key="forecast_metric") or "net_revenue"  # fmt: skip
+frequency = right.segmented_control("Frequency", ["day", "week"], default="day",
+                                    key="forecast_frequency") or "day"  # fmt: skip
+kind, value = chosen
+future = frame.call("forecast", metric, frequency, kind, value)
+if future.empty:
+    st.info("No forecast for this series at this frequency (its history was too short).")
+    st.stop()
+
+# the history of the same series: the last year before the forecast starts
+first = future["period_start"].min()
+history_filters = Filters(
+    first - timedelta(days=365), first - timedelta(days=1),
+    countries=(value,) if kind == "country" else (),
+    categories=(int(value),) if kind == "category" else (),
+    channels=(value,) if kind == "channel" else (),
+)  # fmt: skip
+history = frame.call("sales_trend", frequency, filters=history_filters)
+figure = go.Figure()
+for low, high, name, color in (
+    ("lower_95", "upper_95", "95% interval", "rgba(8,81,156,0.12)"),
+    ("lower_80", "upper_80", "80% interval", "rgba(8,81,156,0.25)"),
+):
+    figure.add_scatter(
+        x=future["period_start"],
+        y=future[high],
+        line={"width": 0},
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    figure.add_scatter(
+        x=future["period_start"],
+        y=future[low],
+        fill="tonexty",
+        fillcolor=color,
+        line={"width": 0},
+        name=name,
+    )
+figure.add_scatter(
+    x=history["period"], y=history[metric], name="History", line={"color": "#636363"}
+)
+figure.add_scatter(x=future["period_start"], y=future["forecast"], name="Forecast",
+                   line={"color": "#08519c", "width": 3})  # fmt: skip
+st.plotly_chart(
+    charts.tidy(figure, height=440, money_axis=metric == "net_revenue"), width="stretch"
+)
+st.caption(f"Model: {future['model'].iloc[0]}, chosen by its rolling-origin backtest.")
+
+st.subheader("Backtest of every candidate")
+backtests = frame.call("forecast_backtests", metric, frequency)
+mine = backtests[(backtests["series_kind"] == kind) & (backtests["series_value"] == value)]
+st.dataframe(mine.drop(columns=["series_kind", "series_value"]), hide_index=True,
+             width="stretch", column_config={
+                 "is_selected": st.column_config.CheckboxColumn("Selected"),
+                 "mase": st.column_config.NumberColumn("MASE", format="%.3f",
+                                                       help="Below 1 beats the seasonal naive"),
+                 "smape": st.column_config.NumberColumn("sMAPE", format="%.3f"),
+                 "coverage_80": st.column_config.NumberColumn("80% coverage", format="percent"),
+                 "coverage_95": st.column_config.NumberColumn("95% coverage", format="percent"),
+             })  # fmt: skip
+with st.expander("All series"):
+    st.dataframe(backtests, hide_index=True, width="stretch")

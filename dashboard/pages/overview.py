@@ -1,0 +1,80 @@
+"""Overview: the period's KPIs against the previous equal period, the revenue trend, the top
+countries and categories, and what stands out."""
+
+import streamlit as st
+
+from dashboard import charts, frame
+from dashboard.formats import change, count, money, percent
+
+frame.header("Overview")
+filters = frame.filters()
+comparison = frame.call("kpis", filters=filters)
+now, before = comparison.current, comparison.previous
+if now.orders == 0:
+    frame.nothing_selected()
+    st.stop()
+people = frame.call("active_customers", filters=filters)
+people_before = frame.call("active_customers", filters=filters.previous_period())
+visits = frame.call("conversion", filters=filters)
+visits_before = frame.call("conversion", filters=filters.previous_period())
+
+
+def relative(now_value, before_value):
+    return None if now_value is None or not before_value else now_value / before_value - 1
+
+
+cards = st.columns(4)
+cards[0].metric("Net revenue", money(now.net_revenue), change(comparison.change("net_revenue")))
+cards[1].metric("Orders", count(now.orders), change(comparison.change("orders")))
+cards[2].metric(
+    "Average order value",
+    money(now.average_order_value, 2),
+    change(relative(now.average_order_value, before.average_order_value)),
+)
+cards[3].metric(
+    "Gross profit",
+    money(now.gross_profit),
+    change(comparison.change("gross_profit")),
+    help=f"Margin {percent(now.gross_margin)} (before: {percent(before.gross_margin)})",
+)
+cards = st.columns(4)
+cards[0].metric(
+    "Customers",
+    count(people.customers),
+    change(relative(people.customers, people_before.customers)),
+)
+cards[1].metric(
+    "New customers", count(now.new_customers), change(comparison.change("new_customers"))
+)
+cards[2].metric(
+    "Repeat rate",
+    percent(people.repeat_rate),
+    change(relative(people.repeat_rate, people_before.repeat_rate)),
+    help="Share of the period's customers who had ordered before it.",
+)
+cards[3].metric("Conversion rate", percent(visits.rate, 2),
+                change(relative(visits.rate, visits_before.rate)),
+                help="Orders per web or app session, in the period's countries; sessions "
+                     "know no sales channel or category.")  # fmt: skip
+st.caption(f"Changes against the previous {filters.days} days "
+           f"({filters.previous_period().start:%d %b %Y} - "
+           f"{filters.previous_period().end:%d %b %Y}).")  # fmt: skip
+
+st.subheader("Net revenue per day")
+st.plotly_chart(charts.trend_with_average(frame.call("daily_trend", filters=filters)),
+                width="stretch")  # fmt: skip
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Top countries")
+    countries = frame.call("breakdown", "country", filters=filters).head(10)
+    st.plotly_chart(charts.bars(countries, "net_revenue", "label"), width="stretch")
+with right:
+    st.subheader("Top categories")
+    categories = frame.call("breakdown", "category", filters=filters).head(10)
+    st.plotly_chart(charts.bars(categories, "net_revenue", "label"), width="stretch")
+
+st.subheader("What stands out")
+for insight in frame.call("insights", filters=filters):
+    icon = ":material/trending_up:" if insight.is_positive else ":material/trending_down:"
+    st.markdown(f"{icon} {insight.text}")

@@ -1,0 +1,67 @@
+"""Sales: the trend by day, week, month or quarter; split by category, channel or country;
+when in the week and the year customers buy; this year against last."""
+
+import plotly.express as px
+import streamlit as st
+
+from dashboard import charts, frame
+from dashboard.formats import CHANNEL_COLORS, colors_for
+
+frame.header("Sales")
+filters = frame.filters()
+grain = st.segmented_control("Grain", ["day", "week", "month", "quarter"], default="week",
+                             key="sales_grain") or "week"  # fmt: skip
+trend = frame.call("sales_trend", grain, filters=filters)
+if trend.empty:
+    frame.nothing_selected()
+    st.stop()
+
+st.subheader("Net revenue and orders")
+figure = px.line(trend, x="period", y=["net_revenue", "gross_profit"], markers=grain != "day")
+figure.update_layout(yaxis_title=None, xaxis_title=None, legend_title=None)
+st.plotly_chart(charts.tidy(figure, money_axis=True), width="stretch")
+
+by = st.segmented_control("Split by", ["category", "channel", "country"], default="category",
+                          key="sales_by") or "category"  # fmt: skip
+split = frame.call("breakdown", by, grain, filters=filters)
+if by == "country":  # the ten biggest countries, the rest together
+    top = split.groupby("label")["net_revenue"].sum().nlargest(10).index
+    split = split.assign(label=split["label"].where(split["label"].isin(top), "Other countries"))
+    split = split.groupby(["period", "label"], as_index=False)["net_revenue"].sum()
+colors = CHANNEL_COLORS if by == "channel" else colors_for(list(split["label"]))
+figure = px.area(split, x="period", y="net_revenue", color="label", color_discrete_map=colors)
+figure.update_layout(yaxis_title=None, xaxis_title=None, legend_title=None)
+st.plotly_chart(charts.tidy(figure, money_axis=True), width="stretch")
+
+st.subheader("When customers buy")
+st.caption("All orders not cancelled, whatever the filters: the shop's rhythm over its history.")
+season = frame.call("seasonality")
+left, right = st.columns([3, 2])
+with left:
+    grid = season.weekday_hour.pivot(index="weekday_name", columns="hour",
+                                     values="average_orders_per_day")  # fmt: skip
+    order = season.weekday_hour.drop_duplicates("weekday")["weekday_name"]
+    heatmap = px.imshow(grid.loc[list(order)], aspect="auto", color_continuous_scale="Blues",
+                        labels={"x": "Hour", "y": "", "color": "Orders per day"})  # fmt: skip
+    st.plotly_chart(charts.tidy(heatmap), width="stretch")
+with right:
+    months = px.bar(
+        season.month,
+        x="month_name",
+        y="index_vs_average",
+        labels={"month_name": "", "index_vs_average": "Against the average month"},
+    )
+    months.add_hline(y=1, line_dash="dot")
+    st.plotly_chart(charts.tidy(months), width="stretch")
+
+st.subheader("Against the same period a year before")
+yoy_grain = "month" if filters.days > 120 else "week"
+yoy = frame.call("year_over_year", yoy_grain, filters=filters)
+figure = px.bar(yoy, x="period", y=["previous_net_revenue", "net_revenue"], barmode="group",
+                labels={"value": "Net revenue", "variable": ""})  # fmt: skip
+figure.for_each_trace(
+    lambda t: t.update(
+        name={"net_revenue": "This period", "previous_net_revenue": "A year before"}[t.name]
+    )
+)
+st.plotly_chart(charts.tidy(figure, money_axis=True), width="stretch")

@@ -1,0 +1,97 @@
+"""Cached calls to salesdw.services: the engine once per server process (cache_resource),
+results per service and filter values for a few minutes (cache_data, bounded), so moving
+between pages or back to a filter set is instant and memory stays bounded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from salesdw import services
+from salesdw.services import (
+    Filters,
+    breakdowns,
+    browse,
+    channels,
+    customers,
+    geo,
+    insights,
+    models,
+    products,
+    sales,
+    status,
+)
+
+TTL_SECONDS = 300
+MAX_ENTRIES = 512
+
+#: Every service a page may call, by name.
+SERVICES: dict[str, Callable[..., Any]] = {
+    "status": status.warehouse_status,
+    "options": services.filter_options,
+    "freshness": sales.freshness,
+    "kpis": sales.kpis,
+    "sales_trend": sales.sales_trend,
+    "daily_trend": breakdowns.daily_trend,
+    "breakdown": breakdowns.sales_breakdown,
+    "year_over_year": breakdowns.year_over_year,
+    "country_categories": breakdowns.country_categories,
+    "active_customers": customers.active_customers,
+    "conversion": channels.conversion,
+    "channels": channels.channels,
+    "channel_totals": channels.channel_totals,
+    "seasonality": channels.seasonality,
+    "geo": geo.geo,
+    "top_cities": geo.top_cities,
+    "top_products": products.top_products,
+    "pareto": products.product_pareto,
+    "category_performance": products.category_performance,
+    "basket_pairs": products.basket_pairs,
+    "rfm_segments": customers.rfm_segments,
+    "cohorts": customers.cohorts,
+    "customer_stats": customers.customer_summary_stats,
+    "insights": insights.insights,
+    "forecast_series": models.forecast_series,
+    "forecast": models.forecast,
+    "forecast_backtests": models.forecast_backtests,
+    "churn_risk": models.churn_risk,
+    "clv_distribution": models.clv_distribution,
+    "customer_clusters": models.customer_clusters,
+    "product_segments": models.product_segment_summary,
+    "anomaly_days": models.anomaly_days,
+    "model_metrics": models.model_metrics,
+    "views": browse.analytics_views,
+    "view_page": browse.view_page,
+}
+
+
+@st.cache_resource(show_spinner="Connecting to the warehouse...")
+def engine() -> Engine:
+    """One engine per server process (starts the embedded PostgreSQL if that is the one)."""
+    from salesdw.db.connect import get_engine
+
+    return get_engine()
+
+
+def _key(filters: Filters | None) -> tuple | None:
+    if filters is None:
+        return None
+    return (filters.start, filters.end, filters.countries, filters.categories, filters.channels,
+            filters.statuses)  # fmt: skip
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def _cached(name: str, filters_key: tuple | None, args: tuple, kwargs: tuple) -> Any:
+    service = SERVICES[name]
+    call_args = [engine()]
+    if filters_key is not None:
+        call_args.append(Filters(*filters_key))
+    return service(*call_args, *args, **dict(kwargs))
+
+
+def call(name: str, *args: Any, filters: Filters | None = None, **kwargs: Any) -> Any:
+    """services.<name>(engine, [filters,] *args, **kwargs), cached by its arguments."""
+    return _cached(name, _key(filters), args, tuple(sorted(kwargs.items())))

@@ -1,0 +1,3 @@
+from salesdw.cli import main
+
+main()

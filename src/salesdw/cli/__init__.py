@@ -1,0 +1,83 @@
+"""The `salesdw` command line."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from salesdw.cli import db as db_commands
+from salesdw.cli.refresh import refresh as refresh_command
+from salesdw.cli.seed import seed as seed_command
+from salesdw.cli.train import train as train_command
+from salesdw.errors import SalesdwError
+
+app = typer.Typer(
+    help="salesdw: a PostgreSQL sales analytics warehouse. With no DATABASE_URL set, commands "
+    "use an embedded PostgreSQL server kept in .salesdw/ and started on first use.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+app.add_typer(db_commands.app, name="db")
+app.command("seed")(seed_command)
+app.command("refresh")(refresh_command)
+app.command("train")(train_command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from salesdw import __version__
+
+        typer.echo(f"salesdw {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """salesdw: a PostgreSQL sales analytics warehouse."""
+
+
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+out = Console(soft_wrap=True, highlight=False)
+
+
+@app.command()
+def migrate(
+    revision: Annotated[
+        str, typer.Argument(help="Target revision; the default is the newest.")
+    ] = "head",
+) -> None:
+    """Create or update the warehouse schema (alembic upgrade)."""
+    from salesdw import migrate as migrations
+    from salesdw.db import get_engine
+    from salesdw.db.connect import libpq_url
+
+    engine = get_engine()
+    before = migrations.current_revision(engine)
+    migrations.upgrade(engine, revision)
+    after = migrations.current_revision(engine)
+    where = libpq_url(engine.url)
+    if before == after:
+        out.print(f"Schema already at revision {after} on {where}.")
+    else:
+        out.print(f"Migrated {where} from {before or 'empty'} to revision {after}.")
+
+
+def main() -> None:
+    """Entry point: user-facing errors become one red line on stderr and an exit code."""
+    try:
+        app()
+    except SalesdwError as exc:
+        err.print(f"[bold red]error:[/] {exc}", soft_wrap=True, highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/]")
+        sys.exit(130)

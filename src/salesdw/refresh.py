@@ -1,0 +1,214 @@
+"""`salesdw refresh`: rebuild the materialized views behind the analytics layer.
+
+Views refresh in dependency order (read from the catalog, so a new view needs no list to be
+kept). A view that analytics exposes is rebuilt beside the one readers use and swapped in (see
+db/rebuild.py): readers keep reading the previous data and never see an empty or half-built
+view, at the cost of one build (REFRESH ... CONCURRENTLY would diff millions of rows). An
+internal view (order_facts, order_line_facts: read only by the other views, during the refresh)
+is refreshed in place. Each view is analyzed after its refresh, so the views built on it are
+planned on true row counts. Each refresh is logged in ops.refresh_log, which
+analytics.data_freshness shows. The RFM segment map is reloaded from seeds/rfm_segments.csv
+first, so editing that file and refreshing changes the segments.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+import psycopg
+
+from salesdw.db.rebuild import NEXT_SUFFIX, rebuild_beside
+from salesdw.errors import SalesdwError
+from salesdw.settings import PROJECT_ROOT, Settings, get_settings
+
+RFM_CSV = PROJECT_ROOT / "seeds" / "rfm_segments.csv"
+RFM_COLUMNS = ("r_score", "f_score", "m_score", "segment", "description", "suggested_action")
+
+__all__ = ["RefreshError", "RefreshResult", "has_views", "refresh", "views_in_order"]
+
+
+class RefreshError(SalesdwError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    view_name: str
+    seconds: float
+    rows: int
+    #: "beside": rebuilt beside and swapped in (readers kept reading); "in place": an internal
+    #: view, refreshed where it is
+    method: str
+
+    @property
+    def readers_kept_reading(self) -> bool:
+        return self.method == "beside"
+
+
+def has_views(conn: psycopg.Connection) -> bool:
+    """Whether the analytics migrations have run (mart holds materialized views)."""
+    found = conn.execute(
+        "select exists (select 1 from pg_matviews where schemaname = 'mart'"
+        " and matviewname not like %s)",
+        ["%" + NEXT_SUFFIX],
+    )
+    return bool(found.fetchone()[0])
+
+
+def views_in_order(conn: psycopg.Connection) -> list[str]:
+    """mart's materialized views, each after every materialized view it reads, directly or
+    through the analytics view that exposes it."""
+    names = [r[0] for r in conn.execute(
+        "select matviewname from pg_matviews where schemaname = 'mart' "
+        "and matviewname not like %s order by 1",
+        ["%" + NEXT_SUFFIX],
+    )]  # fmt: skip
+    edges = conn.execute(
+        """
+        with recursive reads as (
+            -- relations (views and materialized views) each relation's query reads
+            select distinct view.oid as reader, source.oid as source
+            from pg_class as view
+            inner join pg_rewrite as rule on rule.ev_class = view.oid
+            inner join pg_depend as dep
+                on dep.objid = rule.oid and dep.classid = 'pg_rewrite'::regclass
+            inner join pg_class as source
+                on source.oid = dep.refobjid and source.relkind in ('m', 'v')
+                and source.oid <> view.oid
+            where view.relnamespace in ('mart'::regnamespace, 'analytics'::regnamespace)
+        ),
+        reaches as (
+            -- from each materialized view, through plain views, to the relations they read
+            select reader as matview, source from reads
+            inner join pg_class on pg_class.oid = reads.reader and pg_class.relkind = 'm'
+            union
+            select reaches.matview, reads.source
+            from reaches
+            inner join pg_class on pg_class.oid = reaches.source and pg_class.relkind = 'v'
+            inner join reads on reads.reader = reaches.source
+        )
+        select distinct matview::regclass::text, source.relname
+        from reaches
+        inner join pg_class as source on source.oid = reaches.source and source.relkind = 'm'
+        where source.relnamespace = 'mart'::regnamespace
+        """
+    ).fetchall()
+    known = set(names)
+    sorter = TopologicalSorter({name: set() for name in names})
+    for view, source in edges:
+        view = view.removeprefix("mart.")
+        if view in known and source in known and view != source:
+            sorter.add(view, source)
+    sorter.prepare()
+    ordered: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())  # sorted: the same order every time
+        ordered.extend(ready)
+        sorter.done(*ready)
+    return ordered
+
+
+def load_rfm_segments(conn: psycopg.Connection, path: Path = RFM_CSV) -> int:
+    """Replace mart.rfm_segment_map with the CSV, after checking it maps all 125 cells once."""
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = [tuple(row[c].strip() for c in RFM_COLUMNS) for row in csv.DictReader(fh)]
+    except (OSError, KeyError) as exc:
+        raise RefreshError(
+            f"cannot read {path}: {exc}; it needs the columns {', '.join(RFM_COLUMNS)}"
+        ) from exc
+    cells = [(r, f, m) for r, f, m, *_ in rows]
+    expected = {(str(r), str(f), str(m)) for r in range(1, 6) for f in range(1, 6)
+                for m in range(1, 6)}  # fmt: skip
+    if len(cells) != 125 or set(cells) != expected:
+        missing = sorted(expected - set(cells))[:3]
+        raise RefreshError(
+            f"{path.name} must map each of the 125 (R, F, M) score combinations exactly once "
+            f"(found {len(cells)} rows; missing e.g. {missing or 'none'}, duplicates "
+            f"{len(cells) - len(set(cells))}); fix the file and run salesdw refresh again"
+        )
+    conn.execute("delete from mart.rfm_segment_map")
+    with conn.cursor() as cur:
+        cur.executemany("insert into mart.rfm_segment_map values (%s, %s, %s, %s, %s, %s)", rows)
+    return len(rows)
+
+
+def refresh(
+    conninfo: str,
+    *,
+    only: str | None = None,
+    settings: Settings | None = None,
+    on_view: Callable[[str], None] | None = None,
+) -> list[RefreshResult]:
+    """Refresh every materialized view (or just `only`), logging each in ops.refresh_log."""
+    settings = settings or get_settings()
+    results: list[RefreshResult] = []
+    with psycopg.connect(conninfo) as conn:
+        if not has_views(conn):
+            raise RefreshError("the analytics views do not exist yet; run `salesdw migrate` first")
+        names = views_in_order(conn)
+        if only is not None:
+            if only not in names:
+                raise RefreshError(
+                    f"no materialized view named {only!r}; choose one of {', '.join(names)}"
+                )
+            names = [only]
+        if only is None or only in {"customer_rfm", "rfm_segment_summary"}:
+            load_rfm_segments(conn)
+            conn.commit()
+        for name in names:
+            if on_view:
+                on_view(name)
+            results.append(_refresh_one(conn, name, settings))
+    return results
+
+
+def _refresh_one(conn: psycopg.Connection, name: str, settings: Settings) -> RefreshResult:
+    exposed = conn.execute(
+        "select to_regclass(format('analytics.%%I', %s::text)) is not null", [name]
+    ).fetchone()[0]
+    method = "beside" if exposed else "in place"
+    # The views read these settings: local calendar days, and the churn window.
+    view_settings = {
+        "salesdw.timezone": settings.timezone,
+        "salesdw.churn_days": str(settings.churn_days),
+        "work_mem": settings.refresh_work_mem,
+    }
+    started = time.perf_counter()
+    try:
+        if exposed:
+            rebuild_beside(conn, name, view_settings)
+        else:
+            for key, value in view_settings.items():
+                conn.execute("select set_config(%s, %s, true)", [key, value])
+            conn.execute(f"refresh materialized view mart.{name}")
+            conn.execute(f"analyze mart.{name}")
+        rows = conn.execute(f"select count(*) from mart.{name}").fetchone()[0]
+        seconds = time.perf_counter() - started
+        conn.execute(
+            """
+            insert into ops.refresh_log (view_name, started_at, finished_at, duration_ms,
+                                         row_count, is_rebuilt_beside, status, data_through)
+            values (%s, clock_timestamp() - make_interval(secs => %s), clock_timestamp(), %s,
+                    %s, %s, 'succeeded', (select max(ordered_at) from core.orders))
+            """,
+            [name, seconds, round(seconds * 1000), rows, exposed],
+        )
+        conn.commit()
+    except psycopg.Error as exc:
+        conn.rollback()
+        conn.execute(
+            "insert into ops.refresh_log"
+            " (view_name, finished_at, is_rebuilt_beside, status, error)"
+            " values (%s, clock_timestamp(), %s, 'failed', %s)",
+            [name, exposed, str(exc)[:2000]],
+        )
+        conn.commit()
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RefreshError(f"refreshing {name} failed: {first_line}") from exc
+    return RefreshResult(name, seconds, rows, method)

@@ -1,0 +1,126 @@
+"""Customer services: RFM segments, cohort retention and summary figures of the customer base."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from salesdw.services.filters import FilterError, Filters, check_known
+
+__all__ = ["ActiveCustomers", "active_customers", "cohorts", "customer_summary_stats",
+           "rfm_segments"]  # fmt: skip
+
+_SEGMENT_MONEY = ("average_recency_days", "average_frequency", "average_monetary",
+                  "net_revenue", "customer_share", "revenue_share")  # fmt: skip
+_COHORT_MONEY = ("retention_rate", "net_revenue", "cumulative_net_revenue_per_customer")
+
+
+def _floats(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """numeric columns arrive as Decimal objects; charts and arithmetic want floats."""
+    return frame.astype({column: float for column in columns})
+
+
+def _month(value: date | None, name: str) -> date | None:
+    """The first day of value's month; FilterError unless value is a date (or None)."""
+    if value is None:
+        return None
+    if not isinstance(value, date):
+        raise FilterError(f"{name} must be a date such as 2024-01-01 (got {value!r})")
+    return date(value.year, value.month, 1)
+
+
+def rfm_segments(engine: Engine) -> pd.DataFrame:
+    """One row per RFM segment (analytics.rfm_segment_summary), the largest first."""
+    query = "select * from analytics.rfm_segment_summary order by customers desc, segment"
+    with engine.connect() as conn:
+        frame = pd.read_sql(text(query), conn)
+    return _floats(frame, _SEGMENT_MONEY)
+
+
+def cohorts(
+    engine: Engine, first_month: date | None = None, last_month: date | None = None
+) -> pd.DataFrame:
+    """Cohort retention (analytics.cohort_retention) for the cohorts whose month lies between
+    first_month and last_month (inclusive; any day of a month stands for that month)."""
+    first, last = _month(first_month, "first_month"), _month(last_month, "last_month")
+    if first is not None and last is not None and first > last:
+        raise FilterError(f"first_month {first:%Y-%m} is after last_month {last:%Y-%m}")
+    query = """
+        select *
+        from analytics.cohort_retention
+        where (cast(:first_month as date) is null or cohort_month >= :first_month)
+            and (cast(:last_month as date) is null or cohort_month <= :last_month)
+        order by cohort_month, months_since_first
+    """
+    with engine.connect() as conn:
+        frame = pd.read_sql(text(query), conn, params={"first_month": first, "last_month": last})
+    return _floats(frame, _COHORT_MONEY)
+
+
+def customer_summary_stats(engine: Engine) -> pd.DataFrame:
+    """One row of figures about the customer base (analytics.customer_summary): customers,
+    buyers (customers with an order not cancelled), repeat buyers, churned buyers, and the
+    averages per buyer, as of the day after the latest order."""
+    query = """
+        select
+            count(*) as customers,
+            count(*) filter (where orders > 0) as buyers,
+            count(*) filter (where orders > 1) as repeat_buyers,
+            count(*) filter (where orders > 1)::numeric
+                / nullif(count(*) filter (where orders > 0), 0) as repeat_rate,
+            count(*) filter (where is_churned) as churned_buyers,
+            count(*) filter (where is_churned)::numeric
+                / nullif(count(*) filter (where orders > 0), 0) as churn_rate,
+            avg(orders) filter (where orders > 0) as average_orders,
+            avg(net_revenue) filter (where orders > 0) as average_net_revenue,
+            sum(net_revenue) / nullif(sum(orders), 0) as average_order_value,
+            max(as_of_date) as as_of_date
+        from analytics.customer_summary
+    """
+    with engine.connect() as conn:
+        frame = pd.read_sql(text(query), conn)
+    return _floats(frame, ("repeat_rate", "churn_rate", "average_orders",
+                           "average_net_revenue", "average_order_value"))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ActiveCustomers:
+    """Distinct customers with an order in a period (under the filters), and how many of them
+    were new (their first order not cancelled fell in it) or returning."""
+
+    customers: int
+    new_customers: int
+
+    @property
+    def returning_customers(self) -> int:
+        return self.customers - self.new_customers
+
+    @property
+    def repeat_rate(self) -> float | None:
+        """Share of the period's customers who had ordered before it."""
+        return self.returning_customers / self.customers if self.customers else None
+
+
+def active_customers(engine: Engine, filters: Filters) -> ActiveCustomers:
+    """Distinct customers with an order in the filtered period (analytics.order_customers:
+    distinct counts cannot be added up from daily totals)."""
+    bits = check_known(engine, filters)
+    query = """
+        select
+            count(distinct customer_id) as customers,
+            count(distinct customer_id) filter (where is_first_order) as new_customers
+        from analytics.order_customers
+        where order_date between :start and :end
+            and status = any(:statuses)
+            and (cardinality(cast(:countries as text[])) = 0 or country_code = any(:countries))
+            and (cardinality(cast(:channels as text[])) = 0 or channel = any(:channels))
+            and (cardinality(cast(:categories as integer[])) = 0
+                or category_mask & :category_mask <> 0)
+    """
+    with engine.connect() as conn:
+        row = conn.execute(text(query), filters.params(bits)).mappings().one()
+    return ActiveCustomers(int(row["customers"]), int(row["new_customers"]))

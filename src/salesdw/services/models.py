@@ -1,0 +1,209 @@
+"""Model services: what `salesdw train` wrote, read through the analytics views of the latest
+runs (forecasts and their backtests, customer scores, anomalies, segments, metrics).
+
+Every function returns an empty frame when the model has not been trained yet; callers say so.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from salesdw.ml.tables import FORECAST_FREQUENCIES, FORECAST_METRICS, SERIES_KINDS
+from salesdw.services.filters import FilterError
+
+__all__ = [
+    "anomaly_days",
+    "churn_risk",
+    "clv_distribution",
+    "customer_clusters",
+    "forecast",
+    "forecast_backtests",
+    "forecast_series",
+    "model_metrics",
+    "product_segment_summary",
+]
+
+
+def _read(engine: Engine, query: str, params: dict | None = None) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.read_sql(text(query), conn, params=params or {})
+
+
+def _check(value: str, allowed: tuple[str, ...], name: str) -> None:
+    if value not in allowed:
+        raise FilterError(f"unknown {name} {value!r}; choose from {', '.join(allowed)}")
+
+
+def forecast_series(engine: Engine) -> pd.DataFrame:
+    """The series the latest forecast run covers: kind, value and label, total first."""
+    return _read(engine, """
+        select series_kind, series_value, series_label
+        from analytics.sales_forecast
+        group by 1, 2, 3
+        order by case series_kind when 'total' then 0 when 'country' then 1
+                 when 'category' then 2 else 3 end, series_label
+    """)  # fmt: skip
+
+
+def forecast(
+    engine: Engine,
+    metric: str = "net_revenue",
+    frequency: str = "day",
+    series_kind: str = "total",
+    series_value: str = "all",
+) -> pd.DataFrame:
+    """The selected model's forecast of one series, with its 80% and 95% intervals."""
+    _check(metric, FORECAST_METRICS, "metric")
+    _check(frequency, FORECAST_FREQUENCIES, "frequency")
+    _check(series_kind, SERIES_KINDS, "series kind")
+    return _read(engine, """
+        select period_start, model, forecast, lower_80, upper_80, lower_95, upper_95
+        from analytics.sales_forecast
+        where metric = :metric and frequency = :frequency
+            and series_kind = :series_kind and series_value = :series_value
+        order by period_start
+    """, {"metric": metric, "frequency": frequency, "series_kind": series_kind,
+          "series_value": series_value})  # fmt: skip
+
+
+def forecast_backtests(
+    engine: Engine, metric: str = "net_revenue", frequency: str = "day"
+) -> pd.DataFrame:
+    """Every candidate model's backtest for each series, the winner first within a series."""
+    _check(metric, FORECAST_METRICS, "metric")
+    _check(frequency, FORECAST_FREQUENCIES, "frequency")
+    return _read(engine, """
+        select series_kind, series_value, model, is_selected, mase, smape, rmse, bias,
+               coverage_80, coverage_95, folds, fit_seconds
+        from analytics.forecast_backtests
+        where metric = :metric and frequency = :frequency
+        order by series_kind, series_value, is_selected desc, mase
+    """, {"metric": metric, "frequency": frequency})  # fmt: skip
+
+
+def churn_risk(engine: Engine, n: int = 50) -> pd.DataFrame:
+    """The n customers most likely to churn, most valuable first among equals: churn
+    probability, risk tier, CLV, and what they bought so far (no names or e-mails)."""
+    if not isinstance(n, int) or n < 1:
+        raise FilterError(f"n must be a positive whole number (got {n!r})")
+    return _read(engine, """
+        select
+            scores.customer_id,
+            scores.churn_probability,
+            scores.risk_tier,
+            scores.clv_12m,
+            scores.probability_alive,
+            summary.country_code,
+            summary.orders,
+            summary.net_revenue,
+            summary.days_since_last_order
+        from analytics.customer_scores as scores
+        inner join analytics.customer_summary as summary
+            on summary.customer_id = scores.customer_id
+        where scores.churn_probability is not null
+        order by scores.churn_probability desc, scores.clv_12m desc nulls last,
+                 scores.customer_id
+        limit :n
+    """, {"n": n}).astype({"net_revenue": float})  # fmt: skip
+
+
+def clv_distribution(engine: Engine, bins: int = 30) -> pd.DataFrame:
+    """Customers per band of 12-month CLV (equal-width bands up to the 99th percentile; the
+    top band holds the rest), with the band's total CLV."""
+    if not isinstance(bins, int) or not 2 <= bins <= 200:
+        raise FilterError(f"bins must be a whole number from 2 to 200 (got {bins!r})")
+    return _read(engine, """
+        with
+        scores as (
+            select clv_12m from analytics.customer_scores where clv_12m is not null
+        ),
+        bounds as (
+            select greatest(percentile_cont(0.99) within group (order by clv_12m), 1e-9) as top
+            from scores
+        ),
+        banded as (
+            select
+                least(width_bucket(scores.clv_12m, 0, bounds.top, :bins), :bins) as band,
+                bounds.top,
+                scores.clv_12m
+            from scores
+            cross join bounds
+        )
+        select
+            band,
+            (band - 1) * top / :bins as band_start,
+            band * top / :bins as band_end,
+            count(*) as customers,
+            sum(clv_12m) as total_clv
+        from banded
+        group by band, top
+        order by band
+    """, {"bins": bins})  # fmt: skip
+
+
+def customer_clusters(engine: Engine) -> pd.DataFrame:
+    """Each behavioural cluster of the latest segment run: its customers and their averages."""
+    return _read(engine, """
+        select
+            segments.segment_name,
+            count(*) as customers,
+            avg(summary.orders) as average_orders,
+            avg(summary.net_revenue) as average_net_revenue,
+            avg(summary.days_since_last_order) as average_days_since_last_order,
+            sum(summary.net_revenue) as net_revenue
+        from analytics.customer_segments as segments
+        inner join analytics.customer_summary as summary
+            on summary.customer_id = segments.customer_id
+        group by 1
+        order by net_revenue desc
+    """).astype({"average_orders": float, "average_net_revenue": float,
+                 "average_days_since_last_order": float, "net_revenue": float})  # fmt: skip
+
+
+def product_segment_summary(engine: Engine) -> pd.DataFrame:
+    """Each product segment of the latest run: products, units, net revenue, margin."""
+    return _read(engine, """
+        select
+            segments.segment_name,
+            count(*) as products,
+            sum(products.units) as units,
+            sum(products.net_revenue) as net_revenue,
+            sum(products.gross_profit) / nullif(sum(products.net_revenue), 0) as gross_margin
+        from analytics.product_segments as segments
+        inner join analytics.product_performance as products
+            on products.product_id = segments.product_id
+        group by 1
+        order by net_revenue desc
+    """).astype({"net_revenue": float, "gross_margin": float})  # fmt: skip
+
+
+def anomaly_days(
+    engine: Engine, start: date | None = None, end: date | None = None, flagged_only: bool = True
+) -> pd.DataFrame:
+    """Days and metrics scored by the latest anomaly run between start and end (inclusive),
+    flagged ones only unless asked, strangest first."""
+    for value, name in ((start, "start"), (end, "end")):
+        if value is not None and not isinstance(value, date):
+            raise FilterError(f"{name} must be a date such as 2025-01-31 (got {value!r})")
+    return _read(engine, """
+        select anomaly_date, metric, value, expected, residual_score, isolation_score,
+               is_anomaly
+        from analytics.anomalies
+        where (cast(:start as date) is null or anomaly_date >= :start)
+            and (cast(:end as date) is null or anomaly_date <= :end)
+            and (is_anomaly or not :flagged_only)
+        order by abs(residual_score) desc nulls last, anomaly_date, metric
+    """, {"start": start, "end": end, "flagged_only": flagged_only})  # fmt: skip
+
+
+def model_metrics(engine: Engine) -> pd.DataFrame:
+    """The numeric metrics of each model's latest successful run."""
+    return _read(engine, """
+        select model_kind, run_id, trained_at, metric_name, metric_value
+        from analytics.model_metrics
+        order by model_kind, metric_name
+    """)  # fmt: skip

@@ -1,0 +1,111 @@
+"""The rows that add up to a filtered date range, read from the period rollups.
+
+analytics.sales_periods and analytics.order_periods hold sales_daily's and orders_daily's
+measures per week, month and year (and per day for the smaller rollups), at three levels of
+detail: rollup 'none' (per status), 'country' (and country), 'full' (and channel and category).
+A service asks for the smallest rollup its filters need, and for the tiling of its date range by
+whole periods (periods.tile); the days of the full rollup come from the daily views themselves.
+So a year of sales costs a few dozen rows without filters, and a few thousand with every filter,
+whatever the size of the warehouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from salesdw.services.filters import FilterError, Filters
+from salesdw.services.periods import GRAIN_ORDER, tile
+
+__all__ = ["DIMENSION_ROLLUPS", "ORDER_MEASURES", "SALES_MEASURES", "Covering", "covering"]
+
+SALES_MEASURES = ("units", "units_returned", "gross_revenue", "discounts", "refunds",
+                  "net_revenue", "cogs", "gross_profit", "shipping_fees")  # fmt: skip
+ORDER_MEASURES = ("orders", "new_customers", "units")
+
+_SOURCES = {
+    # kind: (period view, daily view, category column, category condition)
+    "sales": ("sales_periods", "sales_daily", "category_id", "category_id = any(:categories)"),
+    "orders": (
+        "order_periods", "orders_daily", "category_mask", "category_mask & :category_mask <> 0"
+    ),
+}  # fmt: skip
+#: Dimensions a caller may group by, and the rollup that keeps each apart.
+DIMENSION_ROLLUPS = {"status": "none", "country": "country", "channel": "full", "category": "full"}
+
+_FILTERS = """
+        and status = any(:statuses)
+        and (cardinality(cast(:countries as text[])) = 0 or country_code = any(:countries))
+        and (cardinality(cast(:channels as text[])) = 0 or channel = any(:channels))
+        and (cardinality(cast(:categories as integer[])) = 0 or {category})
+"""
+
+
+@dataclass(frozen=True)
+class Covering:
+    """A subquery (columns period_start, status, country_code, channel, the category column
+    and the measures) and its parameters."""
+
+    sql: str
+    params: dict
+
+
+def covering(
+    kind: str,
+    filters: Filters,
+    category_bits: dict[int, int],
+    *,
+    by_country: bool = False,
+    by: str | None = None,
+    grains: tuple[str, ...] = GRAIN_ORDER,
+) -> Covering:
+    """The rows of `kind` ('sales' or 'orders') whose measures add up to the filtered range.
+
+    `grains` are the periods the range may be tiled with, coarsest first, ending with 'day': a
+    trend by month must not read weeks, which straddle months. `by` (status, country, channel
+    or category) keeps that dimension apart even without a filter on it; `by_country` is
+    by="country"."""
+    periods_view, daily_view, category_column, category = _SOURCES[kind]
+    measures = SALES_MEASURES if kind == "sales" else ORDER_MEASURES
+    if by is not None and by not in DIMENSION_ROLLUPS:
+        raise FilterError(f"cannot break sales down by {by!r}; choose from "
+                          f"{', '.join(DIMENSION_ROLLUPS)}")  # fmt: skip
+    needed = {DIMENSION_ROLLUPS[by]} if by else set()
+    if by_country:
+        needed.add("country")
+    if filters.channels or filters.categories or "full" in needed:
+        rollup = "full"
+    elif filters.countries or "country" in needed:
+        rollup = "country"
+    else:
+        rollup = "none"
+    tiles = tile(filters.start, filters.end, grains)
+    starts = {grain: [start for g, start in tiles if g == grain] for grain in GRAIN_ORDER}
+    days_from_daily = starts["day"] if rollup == "full" else []
+    days_from_periods = [] if rollup == "full" else starts["day"]
+    columns = ", ".join(["status", "country_code", "channel", category_column, *measures])
+    where = _FILTERS.format(category=category)
+    sql = f"""
+        select period_start, {columns}
+        from analytics.{periods_view}
+        where rollup = :rollup
+            and (
+                (period_grain = 'year' and period_start = any(:years))
+                or (period_grain = 'month' and period_start = any(:months))
+                or (period_grain = 'week' and period_start = any(:weeks))
+                or (period_grain = 'day' and period_start = any(:period_days))
+            ){where}
+        union all
+        select order_date as period_start, {columns}
+        from analytics.{daily_view}
+        where order_date = any(:daily_days){where}
+    """
+    params = {
+        **filters.params(category_bits),
+        "rollup": rollup,
+        "years": starts["year"],
+        "months": starts["month"],
+        "weeks": starts["week"],
+        "period_days": days_from_periods,
+        "daily_days": days_from_daily,
+    }
+    return Covering(sql, params)

@@ -1,0 +1,102 @@
+"""The `salesdw` command: help, one-line errors with exit codes, migrate and db commands."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.pg_servers import PgServer, _free_port
+
+SALESDW = str(Path(sys.executable).with_name("salesdw"))
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return subprocess.run(
+        [SALESDW, *args], env={**base, **(env or {})}, capture_output=True, text=True,
+        timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_help_lists_the_commands() -> None:
+    done = run("--help")
+    assert done.returncode == 0
+    assert "migrate" in done.stdout and "db" in done.stdout
+    db_help = run("db", "--help").stdout
+    for command in ("start", "stop", "status", "url", "psql"):
+        assert command in db_help
+
+
+def test_unreachable_database_is_one_line_and_exit_2() -> None:
+    done = run("migrate", env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"})
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "127.0.0.1:1" in lines[0] and "connection refused" in lines[0]
+    assert "DATABASE_URL" in lines[0]
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_non_postgresql_url_is_one_line_and_exit_2() -> None:
+    done = run("db", "status", env={"DATABASE_URL": "mysql://root@localhost/shop"})
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert "must point to PostgreSQL" in done.stderr
+
+
+def test_migrate_then_migrate_again(pg_server: PgServer) -> None:
+    name = pg_server.create_database()
+    url = pg_server.url(name).render_as_string(hide_password=False)
+    try:
+        first = run("migrate", env={"DATABASE_URL": url})
+        assert first.returncode == 0, first.stderr
+        assert "to revision" in first.stdout
+        again = run("migrate", env={"DATABASE_URL": url})
+        assert again.returncode == 0
+        assert "already at revision" in again.stdout
+        status = run("db", "status", env={"DATABASE_URL": url})
+        assert f"PostgreSQL {pg_server.version.split()[0]}" in status.stdout
+    finally:
+        pg_server.drop_database(name)
+
+
+def test_url_is_accepted_by_libpq(pg_server: PgServer) -> None:
+    url = pg_server.url(pg_server.admin_url.database).render_as_string(hide_password=False)
+    printed = run("db", "url", env={"DATABASE_URL": url}).stdout.strip()
+    assert printed.startswith("postgresql://")
+    with psycopg.connect(printed) as conn:
+        assert conn.execute("select 1").fetchone() == (1,)
+
+
+def test_embedded_server_lifecycle(tmp_path: Path) -> None:
+    env = {"SALESDW_DATA_DIR": str(tmp_path), "SALESDW_PG_PORT": str(_free_port())}
+    try:
+        assert "not initialised" in run("db", "status", env=env).stdout
+        started = run("db", "start", env=env)
+        assert started.returncode == 0, started.stderr
+        assert "started" in started.stdout
+        assert "already running" in run("db", "start", env=env).stdout
+        url = run("db", "url", env=env).stdout.strip()
+        assert url == f"postgresql://postgres@127.0.0.1:{env['SALESDW_PG_PORT']}/salesdw"
+        migrated = run("migrate", env=env)
+        assert migrated.returncode == 0, migrated.stderr
+        listed = run("db", "psql", "--", "-tA", "-c", r"\dt core.*", env=env)
+        assert listed.returncode == 0, listed.stderr
+        assert "core|orders|table" in listed.stdout
+        assert "running" in run("db", "status", env=env).stdout
+    finally:
+        stopped = run("db", "stop", env=env)
+    assert "stopped" in stopped.stdout
+    assert "stopped" in run("db", "status", env=env).stdout
+
+
+@pytest.mark.parametrize("args", [["migrate", "--bogus"], ["db", "launch"]])
+def test_wrong_arguments_exit_2_with_usage(args: list[str]) -> None:
+    done = run(*args)
+    assert done.returncode == 2
+    assert "Usage" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,148 @@
+"""Fixtures: real PostgreSQL servers, fresh databases cloned from a migrated template.
+
+A test that takes `pg_server`, `empty_db` or `db` runs once per server (see pg_servers.py):
+ids `[primary]` and `[system]`. Each test gets its own database, so tests stay independent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+from salesdw import migrate
+from salesdw.generate import resolve_options, seed_warehouse
+from salesdw.refresh import refresh
+from tests.pg_servers import PgServer, find_system, start_primary
+
+_servers: dict[str, PgServer | None] = {}
+_skipped: dict[str, str] = {}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "pg_server" in metafunc.fixturenames:
+        metafunc.parametrize("pg_server", ["primary", "system"], indirect=True, scope="session")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if {"pg_server", "primary_server"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+def _server(role: str, config: pytest.Config) -> PgServer:
+    if "primary" not in _servers:
+        primary = start_primary()
+        _servers["primary"] = primary
+        config.add_cleanup(primary.close)
+    if role == "system" and "system" not in _servers:
+        _servers["system"], _skipped["system"] = find_system(_servers["primary"])
+    server = _servers[role]
+    if server is None:
+        pytest.skip(f"system PostgreSQL not used: {_skipped['system']}")
+    return server
+
+
+@pytest.fixture(scope="session")
+def pg_server(request: pytest.FixtureRequest) -> PgServer:
+    """Each server in turn: tests that take it run on PostgreSQL 18 and 15."""
+    return _server(request.param, request.config)
+
+
+@pytest.fixture(scope="session")
+def primary_server(request: pytest.FixtureRequest) -> PgServer:
+    """The primary server only, for heavier tests that prove data, not the schema."""
+    return _server("primary", request.config)
+
+
+def engine_for(server: PgServer, database: str) -> Engine:
+    # NullPool: no idle connection outlives a test and blocks DROP DATABASE.
+    return create_engine(server.url(database), poolclass=NullPool)
+
+
+@pytest.fixture
+def empty_db(pg_server: PgServer) -> Iterator[Engine]:
+    """An engine on a new, empty database."""
+    name = pg_server.create_database()
+    engine = engine_for(pg_server, name)
+    yield engine
+    engine.dispose()
+    pg_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(pg_server: PgServer) -> Iterator[str]:
+    """A database at the newest revision, used as the template of `db`."""
+    name = pg_server.create_database()
+    engine = engine_for(pg_server, name)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield name
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def db(pg_server: PgServer, migrated_template: str) -> Iterator[Engine]:
+    """An engine on a fresh copy of the migrated database (CREATE DATABASE ... TEMPLATE)."""
+    name = pg_server.create_database(template=migrated_template)
+    engine = engine_for(pg_server, name)
+    yield engine
+    engine.dispose()
+    pg_server.drop_database(name)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not _servers:
+        return
+    terminalreporter.write_sep("-", "PostgreSQL servers tested")
+    for role in ("primary", "system"):
+        server = _servers.get(role)
+        if server is not None:
+            terminalreporter.write_line(server.describe())
+        elif role in _skipped:
+            terminalreporter.write_line(f"{role}: not used ({_skipped[role]})")
+
+
+#: The seeded test warehouse: small enough to build in seconds, large enough for statistics.
+#: A fixed start date keeps every figure the same whatever day the tests run.
+SEED_OPTIONS = {"orders": 40_000, "products": 300, "start_date": date(2023, 1, 1), "seed": 7}
+
+
+def seed_database(server: PgServer, name: str, **overrides) -> None:
+    """Seed a migrated database and refresh its analytics views, as `salesdw seed` does."""
+    options = resolve_options(**{**SEED_OPTIONS, **overrides})
+    conninfo = server.url(name).set(drivername="postgresql").render_as_string(False)
+    seed_warehouse(conninfo, options)
+    refresh(conninfo)
+
+
+@pytest.fixture(scope="session")
+def seeded_template(primary_server: PgServer, request: pytest.FixtureRequest) -> str:
+    """A migrated database seeded with SEED_OPTIONS on the primary server (do not modify)."""
+    name = primary_server.create_database()
+    engine = engine_for(primary_server, name)
+    migrate.upgrade(engine)
+    engine.dispose()
+    seed_database(primary_server, name)
+    request.config.add_cleanup(lambda: primary_server.drop_database(name))
+    return name
+
+
+@pytest.fixture(scope="session")
+def seeded(primary_server: PgServer, seeded_template: str) -> Engine:
+    """Read-only engine on the seeded template (NullPool: no connection outlives its use)."""
+    return engine_for(primary_server, seeded_template)
+
+
+@pytest.fixture
+def seeded_db(primary_server: PgServer, seeded_template: str) -> Iterator[Engine]:
+    """A fresh copy of the seeded warehouse, free to modify."""
+    name = primary_server.create_database(template=seeded_template)
+    engine = engine_for(primary_server, name)
+    yield engine
+    engine.dispose()
+    primary_server.drop_database(name)

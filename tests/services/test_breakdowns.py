@@ -1,0 +1,120 @@
+"""salesdw.services.breakdowns against pandas over the core tables of the seeded warehouse."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy.engine import Engine
+
+from salesdw.services import FilterError, Filters
+from salesdw.services.breakdowns import daily_trend, sales_breakdown, year_over_year
+from salesdw.services.sales import sales_trend
+from tests.analytics.test_oracle import MONEY_TOLERANCE, Base, load_base
+from tests.services.test_sales import CASES, make_filters, period_start, select
+
+START, END = date(2024, 3, 1), date(2024, 5, 31)
+
+
+@pytest.fixture(scope="module")
+def base(seeded: Engine) -> Base:
+    return load_base(seeded)
+
+
+@pytest.fixture(scope="module")
+def top_ids(base: Base) -> dict[str, int]:
+    roots = base.categories[base.categories["parent_category_id"].isna()]
+    return dict(zip(roots["name"], roots["category_id"], strict=True))
+
+
+def expected_breakdown(base: Base, filters: Filters, by: str) -> pd.DataFrame:
+    orders, lines = select(base, filters)
+    column = {"status": "status", "country": "country_code", "channel": "channel",
+              "category": "top_category_id"}[by]  # fmt: skip
+    money = lines.groupby(column).agg(net_revenue=("net_revenue", "sum"))
+    money["net_revenue"] /= 100
+    if by == "category":
+        counts = lines.groupby(column)["order_id"].nunique().rename("orders")
+    else:
+        counts = orders.groupby(column).size().rename("orders")
+    frame = money.join(counts, how="outer").fillna(0).reset_index()
+    frame["member"] = frame[column].astype(int).astype(str) if by == "category" else frame[column]
+    return frame[["member", "net_revenue", "orders"]]
+
+
+@pytest.mark.parametrize("by", ["status", "country", "channel", "category"])
+@pytest.mark.parametrize("case", ["dates-only", "countries-de-fr", "categories-electronics-fashion",
+                                  "all-combined"])  # fmt: skip
+def test_breakdowns_match_pandas(
+    seeded: Engine, base: Base, top_ids: dict[str, int], by: str, case: str
+) -> None:
+    filters = make_filters(case, top_ids)
+    got = sales_breakdown(seeded, filters, by).dropna(subset=["member"])
+    expected = expected_breakdown(base, filters, by).dropna(subset=["member"])
+    merged = expected.merge(got, on="member", how="outer", suffixes=("", "_got"))
+    assert len(merged) == len(expected) == len(got) > 0
+    assert (merged["net_revenue"] - merged["net_revenue_got"]).abs().max() < MONEY_TOLERANCE
+    assert (merged["orders"] == merged["orders_got"]).all()
+
+
+def test_breakdown_per_month_adds_up_to_the_trend(seeded: Engine, top_ids) -> None:
+    filters = make_filters("dates-only", top_ids)
+    per_month = sales_breakdown(seeded, filters, "channel", grain="month")
+    trend = sales_trend(seeded, filters, "month")
+    totals = per_month.groupby("period")[["net_revenue", "orders"]].sum().reset_index()
+    assert list(pd.to_datetime(totals["period"])) == list(pd.to_datetime(trend["period"]))
+    assert (totals["net_revenue"] - trend["net_revenue"]).abs().max() < MONEY_TOLERANCE
+    assert list(totals["orders"]) == list(trend["orders"])
+
+
+def test_categories_are_labelled_and_countries_named(seeded: Engine, top_ids) -> None:
+    filters = make_filters("dates-only", top_ids)
+    categories = sales_breakdown(seeded, filters, "category")
+    assert set(categories["label"]) <= set(top_ids) and "Electronics" in set(categories["label"])
+    countries = sales_breakdown(seeded, filters, "country")
+    assert "Germany" in set(countries["label"])
+
+
+@pytest.mark.parametrize("grain", ["day", "week", "month", "quarter"])
+def test_year_over_year_puts_each_period_beside_the_one_a_year_before(
+    seeded: Engine, base: Base, top_ids, grain: str
+) -> None:
+    filters = Filters(date(2025, 1, 6), date(2025, 9, 28))
+    got = year_over_year(seeded, filters, grain)
+    previous = Filters(date(2024, 1, 6), date(2024, 9, 28))
+    _, lines = select(base, previous)
+    expected = lines.groupby(period_start(lines["order_date"], grain))["net_revenue"].sum() / 100
+    assert len(got) == len(expected)
+    assert (got["previous_net_revenue"].to_numpy() - expected.to_numpy()).__abs__().max() < 0.01
+    assert got["net_revenue"].sum() > got["previous_net_revenue"].sum()  # the shop grows
+
+
+def test_daily_trend_averages_the_last_seven_days(seeded: Engine, base: Base) -> None:
+    filters = Filters(START, END)
+    got = daily_trend(seeded, filters)
+    assert len(got) == (END - START).days + 1
+    lead = Filters(date(2024, 2, 24), END)
+    _, lines = select(base, lead)
+    days = lines.groupby("order_date")["net_revenue"].sum() / 100
+    days = days.reindex(pd.date_range(lead.start, END), fill_value=0)
+    expected = days.rolling(7, min_periods=1).mean().loc[pd.Timestamp(START) :]
+    assert abs(got["net_revenue_moving_average"].to_numpy() - expected.to_numpy()).max() < 0.01
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda engine: sales_breakdown(engine, Filters(START, END), "brand"),
+        lambda engine: sales_breakdown(engine, Filters(START, END), "country", grain="hour"),
+        lambda engine: year_over_year(engine, Filters(START, END), "year"),
+        lambda engine: daily_trend(engine, Filters(START, END), window=0),
+    ],
+)
+def test_bad_arguments_raise_a_clear_error(seeded: Engine, call) -> None:
+    with pytest.raises(FilterError):
+        call(seeded)
+
+
+def test_every_case_of_the_sales_tests_is_known() -> None:
+    assert {"dates-only", "countries-de-fr", "all-combined"} <= set(CASES)

@@ -1,0 +1,134 @@
+"""`salesdw refresh`: dependency order, logging, the segment map, and readers never blocked."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from salesdw.refresh import RFM_CSV, RefreshError, load_rfm_segments, refresh, views_in_order
+
+SALESDW = str(Path(sys.executable).with_name("salesdw"))
+
+
+def conninfo(engine: Engine) -> str:
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def test_views_refresh_after_the_views_they_read(db: Engine) -> None:
+    with psycopg.connect(conninfo(db)) as conn:
+        order = views_in_order(conn)
+    assert order.index("category_bits") < order.index("orders_daily")
+    assert order.index("sales_daily") < order.index("kpi_monthly")
+    assert order.index("orders_daily") < order.index("kpi_monthly")
+    assert order.index("customer_summary") < order.index("customer_rfm")
+    assert order.index("customer_rfm") < order.index("rfm_segment_summary")
+    assert order.index("category_tree") < order.index("order_facts")
+    assert order.index("order_facts") < order.index("order_line_facts")
+    assert order.index("order_line_facts") < order.index("product_sales_periods")
+    assert order.index("product_sales_periods") < order.index("product_performance")
+
+
+def test_refresh_logs_each_view_and_freshness_shows_it(seeded_db: Engine) -> None:
+    results = refresh(conninfo(seeded_db))
+    internal = {"order_facts", "order_line_facts"}
+    assert all(r.readers_kept_reading for r in results if r.view_name not in internal)
+    assert not any(r.readers_kept_reading for r in results if r.view_name in internal)
+    with seeded_db.connect() as conn:
+        freshness = conn.execute(text("select * from analytics.data_freshness")).mappings().all()
+        latest_order = conn.scalar(text("select max(ordered_at) from core.orders"))
+    assert {row["view_name"] for row in freshness} == {r.view_name for r in results}
+    for row in freshness:
+        assert row["refreshed_at"] is not None and row["data_through"] == latest_order
+        assert row["row_count"] == next(r.rows for r in results if r.view_name == row["view_name"])
+
+
+def test_only_refreshes_one_view(seeded_db: Engine) -> None:
+    results = refresh(conninfo(seeded_db), only="kpi_monthly")
+    assert [r.view_name for r in results] == ["kpi_monthly"]
+
+
+def test_unknown_view_names_the_ones_there_are(db: Engine) -> None:
+    with pytest.raises(RefreshError, match=r"no materialized view named 'nope'.*kpi_monthly"):
+        refresh(conninfo(db), only="nope")
+
+
+def test_incomplete_segment_map_is_refused_and_the_old_one_kept(db: Engine, tmp_path) -> None:
+    lines = RFM_CSV.read_text().splitlines()
+    broken = tmp_path / "rfm_segments.csv"
+    broken.write_text("\n".join(lines[:-1]) + "\n")  # (5, 5, 5) missing
+    with psycopg.connect(conninfo(db)) as conn:
+        with pytest.raises(RefreshError, match="each of the 125"):
+            load_rfm_segments(conn, broken)
+        conn.rollback()
+        assert conn.execute("select count(*) from mart.rfm_segment_map").fetchone()[0] == 125
+
+
+def test_readers_are_never_blocked_nor_shown_an_empty_view(seeded_db: Engine) -> None:
+    """8 readers loop over the views while a full refresh runs: no error, never empty."""
+    url = conninfo(seeded_db)
+    stop = threading.Event()
+    errors: list[str] = []
+    empties: list[str] = []
+    reads: list[int] = []
+    views = ["sales_daily", "orders_daily", "kpi_monthly", "customer_rfm"]
+
+    def reader(view: str) -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            while not stop.is_set():
+                try:
+                    count = conn.execute(f"select count(*) from analytics.{view}").fetchone()[0]
+                except psycopg.Error as exc:
+                    errors.append(f"{view}: {exc}")
+                    return
+                if count == 0:
+                    empties.append(view)
+                reads.append(1)
+
+    threads = [threading.Thread(target=reader, args=(views[i % 4],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(0.2)
+        refresh(url)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert errors == [] and empties == []
+    assert len(reads) > 50
+
+
+def test_cli_refresh_prints_a_summary_and_errors_in_one_line(db: Engine) -> None:
+    env = {**os.environ, "DATABASE_URL": conninfo(db)}
+    done = subprocess.run([SALESDW, "refresh"], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with db.connect() as conn:
+        views = conn.scalar(text("select count(*) from pg_matviews where schemaname = 'mart'"))
+    assert f"Refreshed {views} views" in done.stdout and "kpi_monthly" in done.stdout
+    bad = subprocess.run([SALESDW, "refresh", "--only", "nope"], env=env, capture_output=True,
+                         text=True, timeout=120, check=False)  # fmt: skip
+    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0
+
+
+def test_cli_seed_refreshes_the_views(db: Engine) -> None:
+    env = {**os.environ, "DATABASE_URL": conninfo(db)}
+    done = subprocess.run(
+        [SALESDW, "seed", "--orders", "2000", "--products", "50", "--years", "1"], env=env,
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with db.connect() as conn:
+        assert conn.scalar(text("select sum(orders) from analytics.kpi_monthly")) > 1500
+        never = conn.scalar(text("select count(*) from analytics.data_freshness "
+                                 "where refreshed_at is null"))  # fmt: skip
+    assert never == 0
