@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate seed refresh psql test lint format clean demo
+.PHONY: help install db migrate seed refresh train psql test lint format clean demo
 
 SCALE ?= small
 
@@ -35,6 +35,9 @@ seed: migrate ## Fill the warehouse with generated history (SCALE=tiny|small|med
 
 refresh: migrate ## Refresh the analytics views (make seed does it too)
 	$(BIN)/salesdw refresh
+
+train: migrate ## Train every model and write its results to the ml schema (after make seed)
+	$(BIN)/salesdw train
 
 psql: install ## Open psql on the warehouse
 	$(BIN)/salesdw db psql
