@@ -2,13 +2,16 @@
 
 A customer active by a cutoff T (an order up to T) has churned when they order nothing in
 (T, T + H]. Gradient boosting (HistGradientBoostingClassifier) on features from data up to T
-only (salesdw.ml.churn_features), with probabilities calibrated by isotonic regression on
-held-out folds (CalibratedClassifierCV).
+only (salesdw.ml.churn_features, plus P(alive) and P(no purchase in H) of a BG/NBD model
+fitted at T), with probabilities calibrated on held-out folds (CalibratedClassifierCV) by
+Platt scaling: isotonic regression's steps would tie scores and cost ranking.
 
 Validated out of time, as it will be used: with T = last data day - H, the model trains on
 features at T - H with labels in (T - H, T] and is scored on features at T with labels in
 (T, T + H], against two baselines: recency alone, and 1 - P(alive) of a BG/NBD model fitted at
-T. Then it is refitted on the latest window (features at T, labels in (T, T + H]) and scores
+T. A third reference is that BG/NBD's probability of no purchase within H: on generated
+data, which follows a BG/NBD process, it is close to the best any model can do. Then the model
+is refitted on the latest window (features at T, labels in (T, T + H]) and scores
 every customer with an order as of the last data day into ml.churn_scores.
 """
 
@@ -48,6 +51,7 @@ __all__ = [
     "RISK_THRESHOLDS",
     "ChurnModel",
     "evaluate",
+    "features_at",
     "fit",
     "risk_tier",
     "train",
@@ -109,10 +113,29 @@ def fit(features: pd.DataFrame, labels: pd.Series, countries: list[str], seed: i
     # Shuffled folds: customer ids follow sign-up order, so contiguous folds would each hold
     # customers of another tenure, and every fold's model would miss part of the population.
     folds = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=seed)
-    classifier = CalibratedClassifierCV(booster, method="isotonic", cv=folds)
+    classifier = CalibratedClassifierCV(booster, method="sigmoid", cv=folds)
     classifier.fit(model.matrix(features), labels.reindex(features.index).to_numpy())
     model.classifier = classifier
     return model
+
+
+def features_at(
+    history: History, cutoff: date, countries: list[str], horizon_days: int, time_unit_days: int
+) -> pd.DataFrame:
+    """customer_features at the cutoff, plus what a BG/NBD model fitted on the orders up to the
+    cutoff (never later) says of each customer: P(alive), and the probability of no purchase
+    within the horizon. The boosting builds on the BTYD structure rather than relearn it."""
+    features = customer_features(history, cutoff, countries)
+    summary = btyd.summary_from_transactions(
+        history.orders, cutoff, time_unit_days=time_unit_days, value_col=None
+    ).reindex(features.index)
+    rfm = summary["frequency"], summary["recency"], summary["T"]
+    params = btyd.fit_bgnbd(*rfm).bgnbd()
+    features["bgnbd_p_alive"] = btyd.probability_alive(params, *rfm)
+    features["bgnbd_no_purchase"] = btyd.probability_no_purchase(
+        params, horizon_days / time_unit_days, *rfm
+    )
+    return features
 
 
 def risk_tier(probabilities: np.ndarray) -> np.ndarray:
@@ -129,9 +152,9 @@ def evaluate(
 
     train_cutoff = cutoff - timedelta(days=horizon_days)
     countries = top_countries(history, train_cutoff)
-    x_train = customer_features(history, train_cutoff, countries)
+    x_train = features_at(history, train_cutoff, countries, horizon_days, time_unit_days)
     y_train = churn_labels(history, train_cutoff, horizon_days)
-    x_eval = customer_features(history, cutoff, countries)
+    x_eval = features_at(history, cutoff, countries, horizon_days, time_unit_days)
     y_eval = churn_labels(history, cutoff, horizon_days).reindex(x_eval.index).to_numpy()
     _check_enough(y_train, f"the training cutoff {train_cutoff}", horizon_days)
     _check_enough(pd.Series(y_eval), f"the evaluation cutoff {cutoff}", horizon_days)
@@ -150,19 +173,13 @@ def evaluate(
     recency_metrics = binary_metrics(y_eval, recency)
     recency_metrics["brier_score"] = binary_metrics(y_eval, iso.predict(recency))["brier_score"]
 
-    # BG/NBD fitted on the same history up to the cutoff: 1 - P(alive) as the churn score
-    # (the baseline), and its probability of no purchase within the horizon (a stronger one).
-    summary = btyd.summary_from_transactions(
-        history.orders, cutoff, time_unit_days=time_unit_days, value_col=None
-    ).reindex(x_eval.index)
-    rfm = summary["frequency"], summary["recency"], summary["T"]
-    bgnbd = btyd.fit_bgnbd(*rfm).bgnbd()
+    # BG/NBD fitted on the same history up to the cutoff (features_at): 1 - P(alive) as the
+    # churn score (the baseline), and its probability of no purchase within the horizon (a
+    # stronger one).
     baselines = {
         "recency": recency_metrics,
-        "bgnbd": binary_metrics(y_eval, 1 - btyd.probability_alive(bgnbd, *rfm)),
-        "bgnbd_no_purchase": binary_metrics(
-            y_eval, btyd.probability_no_purchase(bgnbd, horizon_days / time_unit_days, *rfm)
-        ),
+        "bgnbd": binary_metrics(y_eval, 1 - x_eval["bgnbd_p_alive"].to_numpy()),
+        "bgnbd_no_purchase": binary_metrics(y_eval, x_eval["bgnbd_no_purchase"].to_numpy()),
     }
     for name, figures in baselines.items():
         for metric in ("roc_auc", "pr_auc", "brier_score"):
@@ -188,7 +205,7 @@ def train(conninfo: str, options: TrainOptions) -> RunResult:
         "horizon_days": options.horizon_days,
         "risk_thresholds": {"medium": RISK_THRESHOLDS[0], "high": RISK_THRESHOLDS[1]},
         "gbm": GBM_PARAMETERS,
-        "calibration": f"isotonic, {CALIBRATION_FOLDS} shuffled folds",
+        "calibration": f"sigmoid (Platt), {CALIBRATION_FOLDS} shuffled folds",
     }
     with model_run(conninfo, "churn", settings) as run:
         history = load_history(run.conn)
@@ -226,9 +243,10 @@ def _train(run: ModelRun, history: History, options: TrainOptions) -> None:
 
     # The model in use: trained on the latest complete window, scoring as of the last day.
     countries = top_countries(history, cutoff)
-    model = fit(customer_features(history, cutoff, countries),
+    unit = options.time_unit_days
+    model = fit(features_at(history, cutoff, countries, horizon, unit),
                 churn_labels(history, cutoff, horizon), countries, options.seed)  # fmt: skip
-    current = customer_features(history, last, countries)
+    current = features_at(history, last, countries, horizon, unit)
     probability = model.predict(current)
     scores = pd.DataFrame({"customer_id": current.index, "churn_probability": probability,
                            "risk_tier": risk_tier(probability)})  # fmt: skip
