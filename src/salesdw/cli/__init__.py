@@ -20,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     add_completion=False,
+    rich_markup_mode="markdown",  # reflows docstring paragraphs to the terminal width
 )
 app.add_typer(db_commands.app, name="db")
 app.command("seed")(seed_command)
