@@ -7,9 +7,10 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate seed refresh train psql test lint format clean demo
+.PHONY: help install db migrate seed refresh train dashboard psql test lint format clean demo
 
 SCALE ?= small
+PORT ?= 8501
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -39,6 +40,9 @@ refresh: migrate ## Refresh the analytics views (make seed does it too)
 train: migrate ## Train every model and write its results to the ml schema (after make seed)
 	$(BIN)/salesdw train
 
+dashboard: migrate ## Serve the dashboard on the data already there (PORT=8501)
+	$(BIN)/salesdw dashboard --headless --port $(PORT)
+
 psql: install ## Open psql on the warehouse
 	$(BIN)/salesdw db psql
 
@@ -57,7 +61,6 @@ clean: ## Stop the embedded server (its data stays in .salesdw/) and remove cach
 	@if [ -x $(BIN)/salesdw ]; then $(BIN)/salesdw db stop; fi
 	rm -rf .pytest_cache .ruff_cache
 
-demo: seed ## Everything a new user needs; today: install, start the database, migrate, seed
-	@echo
-	@echo "The warehouse holds three years of generated sales. Explore it with: make psql"
-	@echo "The views, models and dashboard are not built yet (see README.md)."
+demo: seed ## Everything: install, database, schema, seed, refresh, train, then the dashboard
+	$(BIN)/salesdw train
+	$(BIN)/salesdw dashboard --port $(PORT)

@@ -23,7 +23,7 @@ def test_every_analytics_view_is_listed_with_its_description(seeded: Engine) -> 
 
 def test_pages_are_filtered_on_the_columns_a_view_has(seeded: Engine) -> None:
     filters = Filters(START, END, countries=("DE",), channels=("web",))
-    page = view_page(seeded, "sales_daily", filters, page=2, page_size=50)
+    page = view_page(seeded, filters, "sales_daily", page=2, page_size=50)
     assert page.filtered_on == ("order_date", "country_code", "channel", "status", "category_id")
     assert len(page.rows) == 50
     assert set(page.rows["country_code"]) == {"DE"} and set(page.rows["channel"]) == {"web"}
@@ -37,7 +37,7 @@ def test_pages_are_filtered_on_the_columns_a_view_has(seeded: Engine) -> None:
 
 
 def test_views_without_filter_columns_are_shown_whole(seeded: Engine) -> None:
-    page = view_page(seeded, "rfm_segments", Filters(START, END), page_size=200)
+    page = view_page(seeded, Filters(START, END), "rfm_segments", page_size=200)
     assert page.filtered_on == () and page.total_rows == len(page.rows) == 125
 
 
@@ -48,7 +48,7 @@ def test_views_without_filter_columns_are_shown_whole(seeded: Engine) -> None:
 )  # fmt: skip
 def test_unknown_views_and_bad_pages_are_refused(seeded: Engine, view, page, size) -> None:
     with pytest.raises(FilterError):
-        view_page(seeded, view, None, page, size)
+        view_page(seeded, None, view, page, size)
 
 
 def test_insights_name_the_movers_and_the_segments_that_matter(seeded: Engine) -> None:

@@ -62,8 +62,7 @@ def _columns(engine: Engine, view: str) -> list[str]:
 
 
 def view_page(
-    engine: Engine, view: str, filters: Filters | None = None, page: int = 1,
-    page_size: int = 100,
+    engine: Engine, filters: Filters | None, view: str, page: int = 1, page_size: int = 100,
 ) -> ViewPage:  # fmt: skip
     """Rows `page` (from 1) of `view`, `page_size` at a time, in the view's key order (its
     first columns), filtered by `filters` where the view has the columns."""

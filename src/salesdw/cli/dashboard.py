@@ -1,0 +1,87 @@
+"""`salesdw dashboard`: serve the Streamlit dashboard over the warehouse."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from salesdw.errors import SalesdwError
+
+out = Console(soft_wrap=True, highlight=False)
+
+#: dashboard/app.py of the checkout salesdw runs from (an editable install: src/salesdw/...).
+APP = Path(__file__).resolve().parents[3] / "dashboard" / "app.py"
+
+
+class DashboardError(SalesdwError):
+    exit_code = 2
+
+
+def dashboard(
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="TCP port of the dashboard's web server.")
+    ] = 8501,
+    host: Annotated[
+        str,
+        typer.Option(help="Address to listen on; 0.0.0.0 to let other machines connect."),
+    ] = "127.0.0.1",
+    headless: Annotated[
+        bool,
+        typer.Option(
+            "--headless/--open",
+            help="--open also opens it in a browser (the default where there is a display).",
+        ),
+    ] = False,
+) -> None:
+    """Serve the dashboard on http://HOST:PORT until Ctrl-C.
+
+    It reads the warehouse salesdw uses (DATABASE_URL, else the embedded server, started if
+    needed). Seed, refresh and train first (make demo does all of it) for every page to fill.
+    """
+    from salesdw.db.connect import get_engine, libpq_url
+
+    if not APP.exists():
+        raise DashboardError(
+            f"the dashboard is not where salesdw expects it ({APP}); run salesdw from its "
+            "repository checkout (make install), or: streamlit run dashboard/app.py"
+        )
+    engine = get_engine()  # a one-line error now, rather than a broken page, when unreachable
+    with engine.connect():
+        pass
+    where = libpq_url(engine.url)
+    engine.dispose()
+    if not _port_free(host, port):
+        raise DashboardError(
+            f"port {port} on {host} is in use (another dashboard?); stop it or pick another "
+            "with --port"
+        )
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    out.print(f"Dashboard on http://{shown}:{port} over {where} (Ctrl-C stops it)")
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.port", str(port), "--server.address", host,
+        "--browser.gatherUsageStats", "false", "--server.showEmailPrompt", "false",
+    ]  # fmt: skip
+    if headless:
+        command += ["--server.headless", "true"]
+    try:
+        code = subprocess.call(command)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
