@@ -6,8 +6,13 @@ ids `[primary]` and `[system]`. Each test gets its own database, so tests stay i
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
@@ -146,3 +151,28 @@ def seeded_db(primary_server: PgServer, seeded_template: str) -> Iterator[Engine
     yield engine
     engine.dispose()
     primary_server.drop_database(name)
+
+
+@dataclass(frozen=True)
+class Trained:
+    """The seeded warehouse after `salesdw train all`, and what the command printed."""
+
+    engine: Engine
+    cli: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="session")
+def trained(primary_server: PgServer, seeded_template: str, request: pytest.FixtureRequest
+            ) -> Trained:  # fmt: skip
+    """A copy of the seeded warehouse on which `salesdw train all` ran, once a session (it
+    takes most of a minute); read it, do not modify it. Shared by tests/ml, cli and dashboard."""
+    name = primary_server.create_database(template=seeded_template)
+    request.config.add_cleanup(lambda: primary_server.drop_database(name))
+    url = primary_server.url(name).render_as_string(hide_password=False)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    # A wide terminal, so the summary table's metrics are not wrapped or cut.
+    env |= {"DATABASE_URL": url, "COLUMNS": "250"}
+    salesdw = str(Path(sys.executable).with_name("salesdw"))
+    done = subprocess.run([salesdw, "train", "all"], env=env, capture_output=True, text=True,
+                          timeout=900, check=False)  # fmt: skip
+    return Trained(engine_for(primary_server, name), done)

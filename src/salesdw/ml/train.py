@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+import psycopg
+
 from salesdw.errors import SalesdwError
 from salesdw.ml.runs import ModelSkipped, RunResult
 
@@ -61,6 +63,7 @@ def train(
     unknown = [name for name in names if name not in MODELS]
     if unknown:
         raise TrainError(f"unknown model {unknown[0]!r}; choose from all, {', '.join(MODELS)}")
+    _check_schema(conninfo)
     results: list[RunResult] = []
     for name in names:
         if on_model:
@@ -82,3 +85,15 @@ def train(
                 result.seconds = time.perf_counter() - started
             results.append(result)
     return results
+
+
+def _check_schema(conninfo: str) -> None:
+    """Refuse, saying what to do, when the ml schema is missing: otherwise every model would
+    fail on its first insert, each with a traceback."""
+    with psycopg.connect(conninfo) as conn:
+        found = conn.execute("select to_regclass('ml.model_runs') is not null").fetchone()[0]
+    if not found:
+        raise TrainError(
+            "the warehouse schema is missing or out of date (no ml.model_runs table); "
+            "run `salesdw migrate` first"
+        )
