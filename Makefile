@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate seed refresh train dashboard psql test lint format clean demo
+.PHONY: help install db migrate seed refresh train dashboard psql test chromium lint format clean demo
 
 SCALE ?= small
 PORT ?= 8501
@@ -46,8 +46,22 @@ dashboard: migrate ## Serve the dashboard on the data already there (PORT=8501)
 psql: install ## Open psql on the warehouse
 	$(BIN)/salesdw db psql
 
-test: install ## Run the tests on real PostgreSQL servers
+test: install chromium ## Run the tests on real PostgreSQL servers
 	$(BIN)/pytest
+
+# The browser test drives Debian's Chromium (Playwright's own download is not used). Installed
+# here when missing and we are root; otherwise, or if apt fails, the test skips and says why.
+chromium: ## Install Chromium for the browser test when missing (root only; never fails)
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium for tests/dashboard/test_browser.py (a minute)"; \
+			export DEBIAN_FRONTEND=noninteractive; \
+			apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 \
+				&& apt-get install -y -qq chromium >/dev/null 2>&1; } \
+			|| echo "apt-get could not install chromium: the browser test will skip"; \
+		else \
+			echo "No /usr/bin/chromium (apt-get install chromium as root): the browser test will skip"; \
+		fi; }
 
 lint: install ## Check style with ruff
 	$(BIN)/ruff check .

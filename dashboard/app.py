@@ -1,7 +1,9 @@
 """salesdw dashboard: the router (st.navigation) and the frame around every page.
 
-Run it with `make dashboard` (or `salesdw dashboard`). Pages are thin files in pages/: they read
-the filters the frame drew, call salesdw.services through dashboard.queries, and draw charts.
+Run it with `make dashboard` (or `salesdw dashboard`). Pages are thin files in app_pages/: they
+read the filters the frame drew, call salesdw.services through dashboard.queries, and draw charts.
+The folder is not called pages/: next to the entrypoint, that name switches Streamlit to its
+older multipage mode on a process's first run, which opens a page without this frame.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dashboard import frame
 
 st.set_page_config(page_title="salesdw", page_icon=":material/monitoring:", layout="wide")
 
-PAGES = Path(__file__).parent / "pages"
+PAGES = Path(__file__).parent / "app_pages"
 navigation = st.navigation(
     {
         "Sales": [

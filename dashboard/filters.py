@@ -94,6 +94,17 @@ def parse(params: Mapping[str, list[str]], options: FilterOptions) -> tuple[Sele
             notices.append("Ignored the custom dates from the link (need from <= to, as "
                            "YYYY-MM-DD); showing the last 90 days.")  # fmt: skip
             preset, start, end = DEFAULT_PRESET, None, None
+    if start and end and options.first_day and options.last_day:
+        # the date picker refuses days outside the data: clip the link's range into them
+        first, last = options.first_day, options.last_day
+        if start > last or end < first:
+            notices.append(f"Ignored the custom dates from the link: the orders run from "
+                           f"{first} to {last}; showing the last 90 days.")  # fmt: skip
+            preset, start, end = DEFAULT_PRESET, None, None
+        elif start < first or end > last:
+            start, end = max(start, first), min(end, last)
+            notices.append(f"Moved the link's dates to {start} - {end}: the orders run from "
+                           f"{first} to {last}.")  # fmt: skip
     statuses = _known(params.get("status", []), list(options.statuses), "status", notices)
     selection = Selection(
         preset=preset,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from dashboard import queries
 from dashboard.filters import PRESETS, Selection, date_range, parse, to_filters, to_params
@@ -14,6 +15,8 @@ from salesdw.errors import SalesdwError
 from salesdw.services import FilterOptions, Filters
 
 _STATE_KEY = "salesdw_filters"
+_GONE = ("The database does not answer ({}). Start it with `make db` or check DATABASE_URL, "
+         "then reload.")  # fmt: skip
 
 
 def _stop(message: str) -> None:
@@ -28,8 +31,7 @@ def warehouse() -> FilterOptions:
     except SalesdwError as exc:
         _stop(f"{exc}")
     except Exception as exc:  # the server went away after the engine was made
-        _stop(f"The database does not answer ({type(exc).__name__}). Start it with `make db` "
-              "or check DATABASE_URL, then reload.")  # fmt: skip
+        _stop(_GONE.format(type(exc).__name__))
     if not status.is_ready:
         _stop(status.message)
     options = queries.call("options")
@@ -68,8 +70,9 @@ def sidebar(options: FilterOptions) -> Filters:
     if preset == "custom":
         first = options.first_day or date.today()
         last = options.last_day or date.today()
-        chosen = bar.date_input("From - to", value=st.session_state.get("f_range", (first, last)),
-                                min_value=first, max_value=last, key="f_range")  # fmt: skip
+        if "f_range" not in st.session_state:  # a value here, not value=: no double default
+            st.session_state["f_range"] = (first, last)
+        chosen = bar.date_input("From - to", min_value=first, max_value=last, key="f_range")
         if isinstance(chosen, tuple) and len(chosen) == 2:
             start, end = chosen
         else:  # half-picked: keep the whole range until both ends are chosen
@@ -122,3 +125,5 @@ def call(name: str, *args, **kwargs):
         return queries.call(name, *args, **kwargs)
     except SalesdwError as exc:
         _stop(str(exc))
+    except OperationalError as exc:  # the server went away since the frame checked it
+        _stop(_GONE.format(type(exc).__name__))

@@ -27,6 +27,10 @@ from salesdw.services import (
 
 TTL_SECONDS = 300
 MAX_ENTRIES = 512
+#: Services that answer with an empty frame until `salesdw train` has run.
+MODEL_SERVICES = {"forecast_series", "forecast", "forecast_backtests", "churn_risk",
+                  "clv_distribution", "customer_clusters", "product_segments", "anomaly_days",
+                  "model_metrics"}  # fmt: skip
 
 #: Every service a page may call, by name.
 SERVICES: dict[str, Callable[..., Any]] = {
@@ -68,7 +72,8 @@ SERVICES: dict[str, Callable[..., Any]] = {
 }
 
 
-@st.cache_resource(show_spinner="Connecting to the warehouse...")
+@st.cache_resource(show_spinner="Connecting to the warehouse...",
+                   on_release=lambda engine: engine.dispose())  # fmt: skip
 def engine() -> Engine:
     """One engine per server process (starts the embedded PostgreSQL if that is the one)."""
     from salesdw.db.connect import get_engine
@@ -92,6 +97,18 @@ def _cached(name: str, filters_key: tuple | None, args: tuple, kwargs: tuple) ->
     return service(*call_args, *args, **dict(kwargs))
 
 
+def _to_do(name: str, result: Any) -> bool:
+    """Whether the answer tells the user to run a command (migrate, refresh, seed, train)."""
+    if name == "status":
+        return not result.is_ready
+    return name in MODEL_SERVICES and result.empty
+
+
 def call(name: str, *args: Any, filters: Filters | None = None, **kwargs: Any) -> Any:
-    """services.<name>(engine, [filters,] *args, **kwargs), cached by its arguments."""
-    return _cached(name, _key(filters), args, tuple(sorted(kwargs.items())))
+    """services.<name>(engine, [filters,] *args, **kwargs), cached by its arguments; an answer
+    that says what to run is not kept, so the reload after running it shows the result."""
+    key = (name, _key(filters), args, tuple(sorted(kwargs.items())))
+    result = _cached(*key)
+    if _to_do(name, result):
+        _cached.clear(*key)
+    return result

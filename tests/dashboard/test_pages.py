@@ -1,0 +1,149 @@
+"""One AppTest per page on a seeded, trained warehouse: the page runs without a traceback and
+shows its figures, tables and charts."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from tests.dashboard.conftest import OpenPage, assert_clean, metrics
+
+
+def charts(at) -> int:
+    return len(at.get("plotly_chart"))
+
+
+def subheaders(at) -> list[str]:
+    return [subheader.value for subheader in at.subheader]
+
+
+def shown(value: str) -> bool:
+    return value not in ("", "n/a") and "nan" not in value
+
+
+def test_overview_shows_eight_kpis_the_trend_and_the_top_countries_and_categories(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    at = open_page(trained)
+    assert_clean(at)
+    assert at.title[0].value == "Overview"
+    cards = metrics(at)
+    assert list(cards) == ["Net revenue", "Orders", "Average order value", "Gross profit",
+                           "Customers", "New customers", "Repeat rate",
+                           "Conversion rate"]  # fmt: skip
+    assert all(shown(value) for value in cards.values()), cards
+    assert at.metric[3].help.startswith("Margin ") and "%" in at.metric[3].help
+    assert subheaders(at) == ["Net revenue per day", "Top countries", "Top categories",
+                              "What stands out"]  # fmt: skip
+    assert charts(at) == 3
+    assert at.markdown, "no insight under 'What stands out'"
+
+
+def test_sales_shows_trend_split_season_and_year_over_year(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    at = open_page(trained, "sales")
+    assert_clean(at)
+    assert at.title[0].value == "Sales"
+    assert charts(at) == 5
+    # every grain and split draws too (the country split groups the small countries)
+    at.segmented_control(key="sales_grain").set_value("month")
+    at.segmented_control(key="sales_by").set_value("country")
+    at.run()
+    assert_clean(at)
+    assert charts(at) == 5
+
+
+def test_geography_shows_the_map_the_top_countries_and_categories(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    at = open_page(trained, "geography")
+    assert_clean(at)
+    assert charts(at) == 2
+    top = at.dataframe[0].value
+    assert len(top) == 15
+    assert top["net_revenue"].is_monotonic_decreasing
+
+
+def test_products_shows_the_top_20_pareto_bcg_margins_ratings_and_pairs(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    at = open_page(trained, "products")
+    assert_clean(at)
+    assert subheaders(at)[0] == "Top 20 products"
+    assert len(at.dataframe[0].value) == 20
+    assert charts(at) == 4
+    assert "Bought together" in subheaders(at)
+    at.segmented_control(key="basket_kind").set_value("category").run()
+    assert_clean(at)
+
+
+def test_customers_shows_cards_segments_cohorts_value_risk_and_clusters(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    at = open_page(trained, "customers")
+    assert_clean(at)
+    cards = metrics(at)
+    assert list(cards) == ["Buyers", "Repeat buyers", "Churned", "Net revenue per buyer"]
+    assert all(shown(value) for value in cards.values()), cards
+    assert [info.value for info in at.info] == []  # every model trained: no "run make train"
+    assert charts(at) == 4  # segments, cohorts, value bands, clusters
+    at_risk = at.dataframe[1].value
+    assert len(at_risk) == 50
+    assert at_risk["churn_probability"].is_monotonic_decreasing
+
+
+def test_channels_shows_cards_totals_and_five_monthly_charts(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    at = open_page(trained, "channels")
+    assert_clean(at)
+    cards = metrics(at)
+    assert list(cards) == ["Sessions", "Conversion", "Ad spend", "Return on ad spend"]
+    assert all(shown(value) for value in cards.values()), cards
+    assert "All channels" in set(at.dataframe[0].value["channel_name"])
+    assert charts(at) == 5
+
+
+def test_forecasts_shows_the_forecast_and_the_backtest_with_one_winner(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    at = open_page(trained, "forecasts")
+    assert_clean(at)
+    assert charts(at) == 1
+    assert subheaders(at) == ["Backtest of every candidate"]
+    backtest = at.dataframe[0].value
+    assert len(backtest) >= 2
+    winner = backtest[backtest["is_selected"]]
+    assert len(winner) == 1
+    assert f"Model: {winner['model'].iloc[0]}," in " ".join(c.value for c in at.caption)
+    # another series and the weekly frequency draw too
+    at.selectbox(key="forecast_series").set_value(("channel", "web"))
+    at.segmented_control(key="forecast_frequency").set_value("week")
+    at.run()
+    assert_clean(at)
+    assert charts(at) == 1
+
+
+def test_anomalies_shows_the_flagged_days(open_page: OpenPage, trained: Engine) -> None:
+    at = open_page(trained, "anomalies")
+    assert_clean(at)
+    assert charts(at) == 1
+    flagged = at.dataframe[0].value
+    days = flagged["anomaly_date"].nunique()
+    assert days > 0
+    assert flagged["is_anomaly"].all()
+    assert subheaders(at) == [f"Flagged days ({days})"]
+    at.segmented_control(key="anomaly_metric").set_value("orders").run()
+    assert_clean(at)
+
+
+def test_data_shows_a_page_of_the_view_and_a_csv_download(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    at = open_page(trained, "data")
+    assert_clean(at)
+    assert at.selectbox(key="data_view").value == "sales_daily"
+    assert len(at.dataframe[0].value) == 100
+    assert [button.label for button in at.download_button] == ["Download this page as CSV"]
+    at.selectbox(key="data_size").select(50).run()
+    assert len(at.dataframe[0].value) == 50
