@@ -7,5 +7,7 @@ COPY src ./src
 COPY migrations ./migrations
 COPY seeds ./seeds
 COPY sql ./sql
+COPY dashboard ./dashboard
 RUN pip install -e .
-CMD ["salesdw", "migrate"]
+EXPOSE 8501
+CMD ["sh", "-c", "salesdw migrate && exec salesdw dashboard --host 0.0.0.0 --headless"]

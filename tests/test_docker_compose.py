@@ -43,6 +43,13 @@ def test_app_waits_for_a_healthy_db_then_migrates(compose: dict) -> None:
     assert "@db:5432/" in app["environment"]["DATABASE_URL"]
 
 
+def test_app_serves_the_dashboard_after_migrating(compose: dict) -> None:
+    app = compose["services"]["app"]
+    command = " ".join(app["command"])
+    assert command.index("salesdw migrate") < command.index("salesdw dashboard --host 0.0.0.0")
+    assert any(port.endswith(":8501") for port in app["ports"])
+
+
 def test_metabase_is_optional_and_points_at_db(compose: dict) -> None:
     metabase = compose["services"]["metabase"]
     assert metabase["profiles"] == ["bi"]
