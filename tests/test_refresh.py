@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from salesdw.db import rebuild
 from salesdw.refresh import RFM_CSV, RefreshError, load_rfm_segments, refresh, views_in_order
 
 SALESDW = str(Path(sys.executable).with_name("salesdw"))
@@ -105,6 +106,30 @@ def test_readers_are_never_blocked_nor_shown_an_empty_view(seeded_db: Engine) ->
             thread.join(timeout=30)
     assert errors == [] and empties == []
     assert len(reads) > 50
+
+
+def test_a_query_holding_a_view_too_long_fails_the_swap_and_names_it(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The swap never queues readers behind it: it gives up, names the holder, keeps the data."""
+    monkeypatch.setattr(rebuild, "ATTEMPTS", 3)
+    url = conninfo(db)
+    refresh(url)
+    with psycopg.connect(url) as holder, psycopg.connect(url, autocommit=True) as reader:
+        holder.execute("select count(*) from analytics.kpi_monthly")  # holds it, in a transaction
+        pid = holder.info.backend_pid
+        with pytest.raises(RefreshError, match=rf"pid {pid}.*refresh --only kpi_monthly"):
+            refresh(url, only="kpi_monthly")
+        # meanwhile, and after, other readers read the view as it was
+        assert reader.execute("select count(*) from analytics.kpi_monthly").fetchone() is not None
+        holder.rollback()
+    with psycopg.connect(url) as conn:
+        status = conn.execute(
+            "select status from ops.refresh_log where view_name = 'kpi_monthly' "
+            "order by refresh_id desc limit 1"
+        ).fetchone()[0]
+    assert status == "failed"
+    assert refresh(url, only="kpi_monthly")[0].view_name == "kpi_monthly"
 
 
 def test_cli_refresh_prints_a_summary_and_errors_in_one_line(db: Engine) -> None:

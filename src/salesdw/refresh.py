@@ -22,7 +22,7 @@ from pathlib import Path
 
 import psycopg
 
-from salesdw.db.rebuild import NEXT_SUFFIX, rebuild_beside
+from salesdw.db.rebuild import NEXT_SUFFIX, SwapBlocked, rebuild_beside
 from salesdw.errors import SalesdwError
 from salesdw.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -200,7 +200,7 @@ def _refresh_one(conn: psycopg.Connection, name: str, settings: Settings) -> Ref
             [name, seconds, round(seconds * 1000), rows, exposed],
         )
         conn.commit()
-    except psycopg.Error as exc:
+    except (psycopg.Error, SwapBlocked) as exc:
         conn.rollback()
         conn.execute(
             "insert into ops.refresh_log"
@@ -209,6 +209,8 @@ def _refresh_one(conn: psycopg.Connection, name: str, settings: Settings) -> Ref
             [name, exposed, str(exc)[:2000]],
         )
         conn.commit()
+        if isinstance(exc, SwapBlocked):
+            raise RefreshError(str(exc)) from exc
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RefreshError(f"refreshing {name} failed: {first_line}") from exc
     return RefreshResult(name, seconds, rows, method)

@@ -55,20 +55,38 @@ def test_reader_reads_every_analytics_view(db: Engine, reader: URL) -> None:
     [
         "select * from core.customers",
         "select * from core.orders",
+        "select * from staging.rejected_rows",
         "select * from mart.sales_daily",
         "select * from ops.load_runs",
+    ],
+)
+def test_reader_cannot_read_private_data(reader: URL, statement: str) -> None:
+    with _as_reader(reader) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(statement)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
         "insert into core.countries values ('QQ', 'QQQ', 'Q', 'Q', 'Q', null)",
         "delete from core.orders",
         "create table analytics.scratch (x int)",
+        "create table ml.scratch (x int)",
+        "create table staging.scratch (x int)",
         "create table public.scratch (x int)",
+        "create view analytics.scratch as select 1",
+        "delete from ml.model_runs",
+        "drop view analytics.kpi_monthly",
     ],
 )
-def test_reader_cannot_touch_private_data_or_write(reader: URL, statement: str) -> None:
-    with _as_reader(reader) as conn, pytest.raises(psycopg.Error) as caught:
-        conn.execute(statement)
-    assert isinstance(
-        caught.value, psycopg.errors.InsufficientPrivilege | psycopg.errors.ReadOnlySqlTransaction
-    ), caught.value
+def test_reader_may_not_write_even_in_a_read_write_transaction(reader: URL, statement: str) -> None:
+    """The read-only default is a second guard a session can lift (begin read write); the
+    privileges themselves must refuse every write."""
+    with _as_reader(reader) as conn:
+        conn.execute("begin read write")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(statement)
+        conn.execute("rollback")
 
 
 def test_reader_holds_no_write_privilege_on_any_analytics_view(reader: URL) -> None:
@@ -85,6 +103,29 @@ def test_reader_holds_no_write_privilege_on_any_analytics_view(reader: URL) -> N
 def test_names_that_are_not_identifiers_are_refused(db: Engine) -> None:
     with pytest.raises(RoleError, match="lowercase letters"):
         create_reader(conninfo(db), db.url, "Robert'); drop table x;--", "pw")
+
+
+def test_an_existing_role_that_is_no_reader_is_refused(db: Engine) -> None:
+    """Neither the connected user (it would lose its password and its writes) nor another
+    role is turned into a reader."""
+    other = f"not_a_reader_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(conninfo(db), autocommit=True) as conn:
+        me = conn.execute("select current_user").fetchone()[0]
+        conn.execute(f'create role "{other}"')
+    try:
+        for name in (me, other):
+            with pytest.raises(RoleError, match="already exists and is not a salesdw reader"):
+                create_reader(conninfo(db), db.url, name, "pw")
+        with psycopg.connect(conninfo(db), autocommit=True) as conn:
+            assert conn.execute("show default_transaction_read_only").fetchone()[0] == "off"
+    finally:
+        with psycopg.connect(conninfo(db), autocommit=True) as conn:
+            conn.execute(f'drop role "{other}"')
+
+
+def test_an_existing_reader_gets_its_new_password(db: Engine, reader: URL) -> None:
+    again = create_reader(conninfo(db), db.url, reader.username, "another pass")
+    assert again.username == reader.username and again.password == "another pass"
 
 
 def test_cli_creates_a_reader_from_an_environment_password(db: Engine) -> None:

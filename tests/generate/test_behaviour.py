@@ -49,9 +49,14 @@ def test_orders_are_sorted_in_time_and_start_with_each_first_order(simulation) -
 
 
 def test_spend_per_order_follows_gamma_gamma(simulation) -> None:
-    _, _, params, orders = simulation
-    assert params.p * params.gamma / (params.q - 1) == pytest.approx(TARGET_SPEND)
+    """Each order's spend is Gamma(p, nu) around its customer's nu, and nu is Gamma(q, gamma)
+    across customers: scaled by nu / p, spends have mean 1 and variance 1 / p."""
+    _, customers, params, orders = simulation
     assert float(orders.spend.mean()) == pytest.approx(TARGET_SPEND, rel=0.05)
+    scaled = orders.spend.astype(float) * customers.nu[orders.customer] / params.p
+    assert scaled.mean() == pytest.approx(1.0, rel=0.02)
+    assert scaled.var() == pytest.approx(1 / params.p, rel=0.05)
+    assert customers.nu.mean() == pytest.approx(params.q / params.gamma, rel=0.03)
 
 
 def test_repeat_count_matches_bgnbd_expectation(simulation) -> None:

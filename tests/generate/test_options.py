@@ -49,6 +49,10 @@ def test_leap_day_start_still_gives_whole_years() -> None:
         ({"products": 3}, "--products must be at least 20"),
         ({"years": 0}, "--years must be between 1 and 20"),
         ({"locale": "xx_XX"}, "unknown --locale"),
+        ({"seed": -1}, "--seed must be 0 or more"),
+        ({"start_date": date(9999, 6, 1)}, "--start-date must be between"),
+        ({"start_date": date(1066, 10, 14)}, "--start-date must be between"),
+        ({"customers": 3}, "--customers must be at least 5"),
     ],
 )
 def test_bad_options_say_what_is_wrong(kwargs: dict, message: str) -> None:

@@ -146,6 +146,16 @@ def test_black_friday_orders_are_over_twice_the_november_median(daily_orders: pd
         assert ratio > 2, f"{black_friday}: {ratio:.2f}x the median"  # measured 2.7, 2.9, 3.1
 
 
+def test_cyber_monday_orders_are_over_one_and_a_half_times_the_november_median(
+    daily_orders: pd.Series,
+) -> None:
+    for black_friday in BLACK_FRIDAYS:
+        cyber_monday = black_friday + timedelta(days=3)
+        in_november = [(d.year, d.month) == (black_friday.year, 11) for d in daily_orders.index]
+        ratio = daily_orders[cyber_monday] / daily_orders[in_november].median()
+        assert ratio > 1.5, f"{cyber_monday}: {ratio:.2f}x the November median"
+
+
 def test_sundays_and_mondays_sell_more_than_fridays(daily_orders: pd.Series) -> None:
     by_weekday = daily_orders.groupby([d.weekday() for d in daily_orders.index]).mean()
     monday, friday, sunday = by_weekday[0], by_weekday[4], by_weekday[6]
@@ -211,6 +221,19 @@ def test_japanese_customers_have_japanese_first_names(seeded: Engine) -> None:
     assert len(names) >= 20  # measured 104
     ascii_names = [name for name in names["first_name"] if name.isascii()]
     assert ascii_names == []
+
+
+def test_cities_come_from_the_customers_country(seeded: Engine) -> None:
+    """Each market's cities come from its own Faker locale: Germany's and the United States'
+    share none, and every market has many of them."""
+    cities = _frame(
+        seeded,
+        "select country_code, city from core.customers where country_code in ('DE', 'US', 'JP')",
+    )
+    by_country = cities.groupby("country_code")["city"].agg(set)
+    assert all(len(names) >= 20 for names in by_country), by_country.map(len).to_dict()
+    assert by_country["DE"].isdisjoint(by_country["US"])
+    assert not any(name.isascii() for name in by_country["JP"])
 
 
 def test_emails_are_unique_regardless_of_case(seeded: Engine) -> None:
@@ -307,6 +330,26 @@ def test_electronics_margins_are_well_below_beauty_margins(seeded: Engine) -> No
     margin = products.groupby("top_category")["margin"].mean()
     # measured: Electronics 0.23, Beauty 0.63
     assert margin["Beauty"] - margin["Electronics"] >= 0.2, margin.round(3).to_dict()
+
+
+def test_each_category_sells_several_brands_and_brands_lead_product_names(
+    seeded: Engine,
+) -> None:
+    brands = _frame(
+        seeded,
+        """
+        select top.name as top_category, product.brand, product.name
+        from core.products as product
+        inner join core.categories as sub on sub.category_id = product.category_id
+        inner join core.categories as top on top.category_id = sub.parent_category_id
+        """,
+    )
+    assert brands["brand"].notna().all()
+    per_category = brands.groupby("top_category")["brand"].nunique()
+    assert (per_category >= 5).all(), per_category.to_dict()
+    assert brands["brand"].nunique() >= 20
+    assert all(name.startswith(brand) for brand, name in zip(brands["brand"], brands["name"],
+                                                               strict=True))  # fmt: skip
 
 
 def test_a_share_of_products_launch_during_the_period(seeded: Engine) -> None:
@@ -760,6 +803,65 @@ def test_pure_btyd_has_a_flat_calendar(pure_btyd: Engine, seeded: Engine) -> Non
     assert _weekday_ratio(pure_btyd) < 1.1  # measured 1.05
     assert _weekday_ratio(seeded) > 1.15  # measured 1.22
     assert _latest_seed_params(pure_btyd)["anomalies"] == []
+
+
+def _december_lift(engine: Engine) -> float:
+    """Orders in December against the mean of October and November, over the years."""
+    months = _frame(
+        engine,
+        """
+        select extract(month from ordered_at at time zone 'UTC')::int as month, count(*) as n
+        from core.orders
+        where extract(month from ordered_at at time zone 'UTC') in (10, 11, 12)
+        group by 1
+        """,
+    ).set_index("month")["n"]
+    return months[12] / ((months[10] + months[11]) / 2)
+
+
+def _first_orders_growth(engine: Engine) -> float:
+    """New customers in the last year against the first: the generator's growth trend."""
+    years = _frame(
+        engine,
+        """
+        select extract(year from signup_at at time zone 'UTC')::int as year, count(*) as n
+        from core.customers group by 1 order by 1
+        """,
+    )["n"]
+    return years.iloc[-1] / years.iloc[0]
+
+
+def test_pure_btyd_has_no_yearly_season_and_no_growth(pure_btyd: Engine, seeded: Engine) -> None:
+    pure, seasonal = _december_lift(pure_btyd), _december_lift(seeded)
+    pure_growth, growth = _first_orders_growth(pure_btyd), _first_orders_growth(seeded)
+    assert pure < 1.1  # measured 1.01
+    assert seasonal > 1.2  # measured 1.28
+    assert 0.85 < pure_growth < 1.15  # measured 1.01
+    assert growth > 1.5  # measured 1.76
+
+
+@pytest.fixture(scope="module")
+def german_shop(primary_server: PgServer) -> Iterator[Engine]:
+    """A small warehouse seeded with --locale de_DE."""
+    name = primary_server.create_database()
+    try:
+        engine = engine_for(primary_server, name)
+        migrate.upgrade(engine)
+        seed_database(primary_server, name, locale="de_DE", orders=8_000, products=100)
+        yield engine
+        engine.dispose()
+    finally:
+        primary_server.drop_database(name)
+
+
+def test_a_locale_makes_its_country_the_home_market(german_shop: Engine) -> None:
+    shares = _frame(
+        german_shop,
+        "select country_code, count(*)::float / sum(count(*)) over () as share "
+        "from core.customers group by 1 order by 2 desc",
+    ).set_index("country_code")["share"]
+    assert shares.index[0] == "DE"
+    assert 0.55 < shares["DE"] < 0.65, shares.head().to_dict()
 
 
 def test_every_customer_has_a_name_based_email_handle(seeded: Engine) -> None:

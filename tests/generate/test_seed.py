@@ -120,6 +120,7 @@ def test_killed_seed_leaves_the_previous_data(primary_server, db: Engine) -> Non
                 if locked:
                     break
                 time.sleep(0.05)
+        assert locked, "the seed never took the tables' locks"
         time.sleep(1.0)
         assert child.poll() is None, "the seed finished before it could be killed"
         child.send_signal(signal.SIGKILL)
@@ -139,6 +140,25 @@ def test_refuses_to_replace_imported_data(db: Engine) -> None:
     assert checksums(db) == before
     seed(db, seed=9, replace_all=True)
     assert checksums(db) != before
+
+
+def test_cli_replace_all_replaces_imported_data(db: Engine) -> None:
+    seed(db)
+    with db.begin() as conn:
+        conn.execute(text("update core.orders set external_id = 'SHOP-1001' where order_id = 1"))
+    env = {**os.environ, "DATABASE_URL": conninfo(db)}
+    command = [SALESDW, "seed", "--orders", "2000", "--products", "50", "--years", "1"]
+    refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
+                             check=False)  # fmt: skip
+    assert refused.returncode == 2
+    assert refused.stderr.strip().count("\n") == 0 and "--replace-all" in refused.stderr
+    replaced = subprocess.run([*command, "--replace-all"], env=env, capture_output=True,
+                              text=True, timeout=300, check=False)  # fmt: skip
+    assert replaced.returncode == 0, replaced.stderr
+    with db.connect() as conn:
+        assert (
+            conn.scalar(text("select count(*) from core.orders where external_id is not null")) == 0
+        )
 
 
 def test_refuses_after_an_import_newer_than_the_last_seed(db: Engine) -> None:

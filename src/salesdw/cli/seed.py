@@ -66,7 +66,7 @@ def seed(
     ] = None,
     years: Annotated[int, typer.Option(min=1, max=20, help="Years of history.")] = 3,
     seed: Annotated[
-        int, typer.Option(help="Random seed: the same options give identical data.")
+        int, typer.Option(min=0, help="Random seed: the same options give identical data.")
     ] = 42,
     locale: Annotated[
         str | None,
@@ -129,7 +129,7 @@ def seed(
                     current_stage.append(tasks[name])
             progress.update(tasks[name], advance=rows, total=total or None)
 
-        result = seed_warehouse(conninfo, options, progress=report)
+        result = seed_warehouse(conninfo, options, replace_all=replace_all, progress=report)
         for task in progress.tasks:  # finished: every bar full
             progress.update(task.id, total=task.completed or 1, completed=task.completed or 1)
     _summary(result, time.perf_counter() - started)

@@ -8,8 +8,9 @@ data, and a short transaction then points analytics.<name> at it and drops the o
 
 The swap needs a moment's exclusive lock on analytics.<name>. It waits for the queries already
 reading it (a dashboard query takes milliseconds) and gives up after LOCK_WAIT, so it never
-holds new readers up for longer than that; it then tries again, a few times, before waiting
-its turn like any other statement.
+holds new readers up for longer than that; it then tries again, backing off, for a minute and
+a half. A query that holds the view longer than that (a long BI export) makes the refresh fail
+with a message naming it, rather than queueing every other reader behind the swap.
 """
 
 from __future__ import annotations
@@ -20,11 +21,19 @@ import time
 import psycopg
 from psycopg import sql
 
-__all__ = ["NEXT_SUFFIX", "rebuild_beside"]
+from salesdw.errors import SalesdwError
+
+__all__ = ["NEXT_SUFFIX", "SwapBlocked", "rebuild_beside"]
 
 NEXT_SUFFIX = "__next"
 LOCK_WAIT = "200ms"
-ATTEMPTS = 10
+ATTEMPTS = 60
+MAX_PAUSE = 2.0  # seconds between attempts, at most: about 90 s in all
+
+
+class SwapBlocked(SalesdwError):
+    """A long query kept the view locked for every attempt."""
+
 
 _INDEX_TARGET = re.compile(r"^(CREATE (?:UNIQUE )?INDEX) (\S+) (ON .*)$", re.S)
 
@@ -59,16 +68,40 @@ def rebuild_beside(conn: psycopg.Connection, name: str, settings: dict[str, str]
     conn.execute(sql.SQL("analyze mart.{}").format(build))
     conn.commit()
 
-    for attempt in range(ATTEMPTS + 1):
+    for attempt in range(ATTEMPTS):
         try:
-            if attempt < ATTEMPTS:
-                conn.execute(f"set local lock_timeout = '{LOCK_WAIT}'")
+            conn.execute(f"set local lock_timeout = '{LOCK_WAIT}'")
             _swap(conn, name, build, current, indexes, comment)
             conn.commit()
             return
         except psycopg.errors.LockNotAvailable:
             conn.rollback()
-            time.sleep(0.05 * (attempt + 1))
+            time.sleep(min(0.05 * (attempt + 1), MAX_PAUSE))
+    raise SwapBlocked(
+        f"could not swap in the new analytics.{name}: {_holders(conn, name)} kept it locked "
+        f"through {ATTEMPTS} attempts; the new data waits in mart.{name}{NEXT_SUFFIX}: run "
+        f"`salesdw refresh --only {name}` when that query has finished"
+    )
+
+
+def _holders(conn: psycopg.Connection, name: str) -> str:
+    """Who holds a lock on analytics.<name>: pid, user and for how long, for the message."""
+    rows = conn.execute(
+        """
+        select activity.pid, activity.usename, now() - activity.query_start
+        from pg_locks as locks
+        inner join pg_stat_activity as activity on activity.pid = locks.pid
+        where locks.relation = format('analytics.%%I', %s::text)::regclass
+            and locks.granted and activity.pid <> pg_backend_pid()
+        order by 3 desc
+        """,
+        [name],
+    ).fetchall()
+    conn.rollback()
+    if not rows:
+        return "another query"
+    pid, user, running = rows[0]
+    return f"a query of {user} (pid {pid}, running for {running.total_seconds():.0f} s)"
 
 
 def _index_target(indexdef: str) -> str:

@@ -40,7 +40,25 @@ def create_reader(conninfo: str, url: URL, name: str, password: str) -> URL:
                 f"the role {READER_GROUP} does not exist: run `salesdw migrate` as a user who "
                 "may create roles (a superuser, or one with CREATEROLE)"
             )
-        exists = conn.execute("select 1 from pg_roles where rolname = %s", [name]).fetchone()
+        exists = conn.execute(
+            """
+            select
+                role.rolsuper or role.rolcreaterole or role.rolcreatedb or role.rolbypassrls
+                    or role.rolreplication as is_privileged,
+                role.rolname = current_user as is_me,
+                pg_has_role(role.oid, %s, 'member') as is_reader
+            from pg_roles as role
+            where role.rolname = %s
+            """,
+            [READER_GROUP, name],
+        ).fetchone()
+        if exists and (exists[0] or exists[1] or not exists[2]):
+            # Altering it would change the password of, and make read-only, a role that other
+            # things log in as (the app's own user, postgres).
+            raise RoleError(
+                f"a role {name!r} already exists and is not a salesdw reader; choose another "
+                "name (only existing readers are updated, e.g. to change their password)"
+            )
         verb = "alter" if exists else "create"
         try:
             conn.execute(

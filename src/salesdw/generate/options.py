@@ -16,6 +16,8 @@ SCALES: dict[str, tuple[int, int]] = {
     "large": (10_000_000, 10_000),
 }
 ORDERS_PER_CUSTOMER = 2.8
+#: The history may start in this range (timestamps far outside it are no shop's data).
+FIRST_START, LAST_START = date(1990, 1, 1), date(2100, 12, 31)
 
 
 class SeedOptionError(SalesdwError):
@@ -75,13 +77,16 @@ def resolve_options(
     scale_orders, scale_products = SCALES[scale]
     if not 1 <= years <= 20:
         raise SeedOptionError(f"--years must be between 1 and 20 (got {years})")
+    orders_given, customers_given = orders is not None, customers is not None
     if orders is None:
         orders = scale_orders if customers is None else round(customers * ORDERS_PER_CUSTOMER)
     if customers is None:
         customers = max(round(orders / ORDERS_PER_CUSTOMER), 1)
     products = scale_products if products is None else products
-    for name, value, least in [("--orders", orders, 10), ("--customers", customers, 5),
-                               ("--products", products, 20)]:  # fmt: skip
+    sizes = [("--orders", orders, 10), ("--customers", customers, 5)]
+    if customers_given and not orders_given:  # name the option the user gave, not the derived
+        sizes.reverse()
+    for name, value, least in [*sizes, ("--products", products, 20)]:
         if value < least:
             raise SeedOptionError(f"{name} must be at least {least} (got {value})")
     if orders < customers:
@@ -94,6 +99,12 @@ def resolve_options(
     if locale is not None and home_market_for(locale) is None:
         known = ", ".join(locale for _, locale, _ in MARKETS.values())
         raise SeedOptionError(f"unknown --locale {locale!r}; salesdw knows: {known}")
+    if seed < 0:
+        raise SeedOptionError(f"--seed must be 0 or more (got {seed})")
+    if start_date is not None and not FIRST_START <= start_date <= LAST_START:
+        raise SeedOptionError(
+            f"--start-date must be between {FIRST_START} and {LAST_START} (got {start_date})"
+        )
     if start_date is None:
         # The period ends today, so "last 30 days" in the dashboard shows data.
         today = today or datetime.now(UTC).date()

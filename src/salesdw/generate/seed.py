@@ -130,7 +130,10 @@ def _seed(
 ) -> SeedResult:  # fmt: skip
     result = SeedResult(run_id)
     timer = _Timer(result, report)
-    check_can_seed(conn, replace_all=replace_all)  # again, under this transaction's snapshot
+    # Writers wait from here on (readers do not), so no import can commit between this check
+    # and the truncate below.
+    conn.execute(f"lock table {', '.join(LOAD_TABLES)} in share row exclusive mode")
+    check_can_seed(conn, replace_all=replace_all)
 
     with timer("prepare"):
         calendar = build_calendar(options.start_date, options.days, _rng(options, "calendar"),
