@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
+import psycopg
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from tests.conftest import Trained
@@ -80,3 +83,25 @@ def test_an_unmigrated_database_is_told_to_migrate_in_one_line(empty_db: Engine)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "salesdw migrate" in lines[0], done.stderr
+
+
+def test_a_model_that_fails_is_one_line_never_a_traceback(seeded_db: Engine) -> None:
+    """As a read-only login every model fails on its first write: each says so in one line,
+    the others still run, and the exit code is 1."""
+    from salesdw.db.roles import create_reader
+
+    name = f"trainer_{uuid.uuid4().hex[:8]}"
+    admin = seeded_db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    reader = create_reader(admin, seeded_db.url, name, "pw")
+    try:
+        done = train(create_engine(reader.set(drivername="postgresql+psycopg")), "clv",
+                     "anomalies")  # fmt: skip
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'drop role "{name}"')
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    assert [cells[1] for cells in table_rows(done.stdout).values()] == ["failed", "failed"]
+    for kind in ("clv", "anomalies"):
+        reasons = [line for line in done.stdout.splitlines() if line.startswith(f"{kind}: ")]
+        assert len(reasons) == 1 and "read-only" in reasons[0], done.stdout

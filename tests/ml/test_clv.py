@@ -132,3 +132,68 @@ def test_bgnbd_recovers_the_true_parameters_of_a_pure_seeded_warehouse(
         lower, upper = fitted["ci_95"][name]
         close = abs(fitted[name] / truth[name] - 1) <= 0.10
         assert lower <= truth[name] <= upper or close, (name, fitted[name], truth[name])
+
+
+@pytest.fixture(scope="module")
+def calibrated(primary_server: PgServer, seeded_template: str) -> Iterator[tuple[Engine, int]]:
+    """A copy of the seeded warehouse after `salesdw train clv --calibration-end 2025-06-30`."""
+    name = primary_server.create_database(template=seeded_template)
+    engine = engine_for(primary_server, name)
+    conninfo = engine.url.set(drivername="postgresql").render_as_string(False)
+    result = clv.train(conninfo, TrainOptions(calibration_end=date(2025, 6, 30)))
+    yield engine, result.run_id
+    engine.dispose()
+    primary_server.drop_database(name)
+
+
+def test_a_calibration_end_keeps_the_scores_current(calibrated: tuple[Engine, int]) -> None:
+    """Every customer is scored on all the orders, also those who joined after the day."""
+    engine, run_id = calibrated
+    with engine.connect() as conn:
+        scored = conn.scalar(text(
+            "select count(*) from analytics.customer_scores where clv_12m is not null"
+        ))  # fmt: skip
+        buyers = conn.scalar(text("select count(*) from analytics.customer_summary "
+                                  "where orders > 0"))  # fmt: skip
+        parameters = conn.scalar(text("select parameters from ml.model_runs where run_id = :r"),
+                                 {"r": run_id})  # fmt: skip
+    assert scored == buyers
+    assert parameters["fitted_through"] == "2025-12-31"
+    assert parameters["calibration"]["calibration_end"] == "2025-06-30"
+    assert parameters["calibration"]["bgnbd"]["customers"] < parameters["bgnbd"]["customers"]
+
+
+def test_a_calibration_end_stores_each_customers_holdout(calibrated: tuple[Engine, int]) -> None:
+    """Per customer known by the day: their repeat days after it, as counted from core, next to
+    the calibration fit's expectation; null for customers who came later."""
+    engine, run_id = calibrated
+    with engine.connect() as conn:
+        stored = pd.read_sql(text(
+            "select customer_id, holdout_actual, holdout_predicted from ml.clv_scores "
+            "where run_id = :r"
+        ), conn, params={"r": run_id}).set_index("customer_id")  # fmt: skip
+        days = pd.read_sql(text("""
+            select distinct customer_id, (ordered_at at time zone 'UTC')::date as day
+            from core.orders where status <> 'cancelled'
+        """), conn)  # fmt: skip
+        metrics = conn.scalar(text("select metrics from ml.model_runs where run_id = :r"),
+                              {"r": run_id})  # fmt: skip
+    known = set(days.loc[days["day"] <= date(2025, 6, 30), "customer_id"])
+    later = days[(days["day"] > date(2025, 6, 30)) & days["customer_id"].isin(known)]
+    expected = later.groupby("customer_id").size().reindex(sorted(known), fill_value=0)
+    has_holdout = stored["holdout_actual"].notna()
+    assert set(stored.index[has_holdout]) == known
+    assert stored.loc[has_holdout, "holdout_actual"].astype(int).sort_index().equals(expected)
+    assert stored.loc[~has_holdout, "holdout_predicted"].isna().all()
+    assert metrics["holdout_actual"] == expected.sum()
+    assert metrics["holdout_predicted"] == pytest.approx(
+        stored["holdout_predicted"].sum(), rel=1e-9
+    )
+
+
+def test_a_calibration_end_after_the_last_order_is_a_skip_that_says_why(
+    seeded_db: Engine,
+) -> None:
+    conninfo = seeded_db.url.set(drivername="postgresql").render_as_string(False)
+    with pytest.raises(ModelSkipped, match=r"no orders to compare with.*2023-01-01 to 2025-12-31"):
+        clv.train(conninfo, TrainOptions(calibration_end=date(2026, 1, 1)))

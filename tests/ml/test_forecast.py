@@ -8,13 +8,14 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import psycopg
 import pytest
 from sqlalchemy import text
 
 from salesdw.ml.forecast import check_history, forecast_series, horizon_of, min_history
 from salesdw.ml.forecast_calendar import black_friday, calendar_features, holiday_flags
 from salesdw.ml.forecast_models import CANDIDATES, lag_periods, seasonal_naive
-from salesdw.ml.forecast_series import Series, to_weekly
+from salesdw.ml.forecast_series import Series, load_series, to_weekly
 from salesdw.ml.runs import ModelSkipped
 from salesdw.ml.train import TrainOptions
 from tests.conftest import Trained
@@ -172,3 +173,18 @@ def test_every_seeded_series_gets_its_forecast_and_its_candidates_backtests(
         assert len(winner) == 1 and winner["mase"].iloc[0] == candidates["mase"].min(), series
         chosen = forecasts.set_index(key).loc[series, "model"]
         assert set(np.atleast_1d(chosen)) == {winner["model"].iloc[0]}, series
+
+
+@pytest.mark.parametrize("top_n", [0, 2])
+def test_top_n_sets_the_series_per_dimension(trained: Trained, top_n: int) -> None:
+    """The total, then N countries, categories and channels; each daily and weekly, for
+    net revenue and orders."""
+    with psycopg.connect(trained.engine.url.set(drivername="postgresql")
+                         .render_as_string(hide_password=False)) as conn:  # fmt: skip
+        every = load_series(conn, top_n)
+    kinds = pd.Series([series.series_kind for series in every if series.frequency == "day"
+                       and series.metric == "net_revenue"]).value_counts().to_dict()  # fmt: skip
+    expected = {"total": 1} | ({"country": top_n, "category": top_n, "channel": top_n}
+                               if top_n else {})  # fmt: skip
+    assert kinds == expected
+    assert len(every) == 4 * sum(expected.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Annotated
 
@@ -76,6 +77,8 @@ def migrate(
 
 def main() -> None:
     """Entry point: user-facing errors become one red line on stderr and an exit code."""
+    # Warnings from the library (a fit that did not converge) as one line each; no tracebacks.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         app()
     except SalesdwError as exc:

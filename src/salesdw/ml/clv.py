@@ -1,11 +1,12 @@
 """Customer lifetime value: BG/NBD for the purchases to come, Gamma-Gamma for their value.
 
-Fits on the orders up to a calibration end (default: all of them) and scores every customer who
-ordered by then into ml.clv_scores: probability alive, expected purchases in 90 and 365 days,
-expected order value and the discounted 12-month CLV (net revenue, not margin). The fit is
-checked on orders the model did not see: with --calibration-end, on every order after it (per
-customer, stored with the scores); without, by a second fit that stops horizon_days before the
-last order (in the metrics only).
+Scores every customer with an order into ml.clv_scores from a fit on all the orders:
+probability alive, expected purchases in 90 and 365 days, expected order value and the
+discounted 12-month CLV (net revenue, not margin). The fit is checked on orders a second fit
+did not see: that one stops at the calibration end (--calibration-end, default horizon_days
+before the last order), and its predictions of each customer's repeat purchases after it are
+stored with the scores (holdout_actual, holdout_predicted) and in total in the metrics. Both
+fits' parameters go into ml.model_runs; the scores are always current.
 """
 
 from __future__ import annotations
@@ -151,29 +152,37 @@ def train(conninfo: str, options: TrainOptions) -> RunResult:
             )
         first_day = transactions["order_date"].min().date()
         last_day = transactions["order_date"].max().date()
-        calibration_end = min(options.calibration_end or last_day, last_day)
-        if calibration_end < first_day:
-            raise ModelSkipped(f"CLV: --calibration-end {calibration_end} is before the first "
-                               f"order ({first_day}); choose a later day")  # fmt: skip
-        scores = score(transactions, calibration_end, options)
-        frame = scores.summary
-        if calibration_end < last_day:
-            # Scored at the calibration end: compare with what happened after it.
-            checked, run.metrics = holdout(scores, transactions, calibration_end, last_day, unit)
-            frame = frame.join(checked)
+        calibration_end = options.calibration_end or last_day - timedelta(
+            days=options.horizon_days
+        )
+        if options.calibration_end and not first_day <= calibration_end < last_day:
+            raise ModelSkipped(
+                f"CLV: --calibration-end {calibration_end} leaves no orders to "
+                f"{'fit on' if calibration_end < first_day else 'compare with'}: the orders "
+                f"run from {first_day} to {last_day}; choose a day between them"
+            )
+        scores = score(transactions, last_day, options)
+        # Customers who joined after the calibration end have no holdout figures (null).
+        checked = pd.DataFrame({"holdout_actual": pd.Series(dtype="Int64"),
+                                "holdout_predicted": pd.Series(dtype=float)})  # fmt: skip
+        calibration: dict = {"calibration_end": calibration_end.isoformat()}
+        try:
+            earlier = score(transactions, calibration_end, options)
+        except ModelSkipped as exc:
+            if options.calibration_end:  # asked for: say why it cannot be done
+                raise
+            log.info("CLV holdout check skipped: %s", exc)
         else:
-            frame = frame.assign(holdout_actual=pd.NA, holdout_predicted=np.nan)
-            backtest_end = last_day - timedelta(days=options.horizon_days)
-            try:
-                earlier = score(transactions, backtest_end, options)
-                run.metrics = holdout(earlier, transactions, backtest_end, last_day, unit)[1]
-            except ModelSkipped as exc:
-                log.info("CLV backtest skipped: %s", exc)
+            checked, run.metrics = holdout(earlier, transactions, calibration_end, last_day, unit)
+            calibration |= {"bgnbd": earlier.bgnbd.as_dict(),
+                            "gamma_gamma": earlier.gamma_gamma.as_dict()}  # fmt: skip
+        frame = scores.summary.join(checked.astype({"holdout_actual": "Int64"}))
         run.parameters.update({
-            "calibration_end": calibration_end.isoformat(),
+            "fitted_through": last_day.isoformat(),
             "bgnbd": scores.bgnbd.as_dict(),
             "gamma_gamma": {**scores.gamma_gamma.as_dict(),
                             "mean_value": scores.gamma_gamma.gamma_gamma().mean_value},
+            "calibration": calibration,
         })  # fmt: skip
         output = frame.reset_index().rename(columns={"T": "age"})[[
             "customer_id", "frequency", "recency", "age", "monetary_value", "probability_alive",

@@ -102,14 +102,14 @@ def _features(
         columns[f"year_cos_{k}"] = np.cos(2 * np.pi * k * position)
     if frequency == "day":
         if weekdays:
-            weekday = periods.weekday.to_numpy()
+            weekday = periods.day_of_week.to_numpy()
             for day in range(1, 7):  # Monday is the baseline
                 columns[f"weekday_{day}"] = (weekday == day).astype(float)
         holidays = holiday_flags(periods).to_numpy()
     else:
         days = pd.date_range(periods.min(), periods.max() + pd.Timedelta(days=6), freq="D")
         daily = holiday_flags(days)
-        week_of = days - pd.to_timedelta(days.weekday, unit="D")
+        week_of = days - pd.to_timedelta(days.day_of_week, unit="D")
         holidays = daily.groupby(week_of).sum().reindex(periods, fill_value=0.0).to_numpy()
     for i, name in enumerate(HOLIDAYS):
         columns[name] = holidays[:, i]

@@ -77,7 +77,8 @@ def train(
         except SalesdwError:
             raise
         except Exception as exc:  # one model failing must not stop the others
-            log.exception("training %s failed", name)
+            # The user sees the one-line reason; the traceback is for whoever turns on logging.
+            log.debug("training %s failed", name, exc_info=True)
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             outcome = RunResult(name, "failed", message=f"{type(exc).__name__}: {first}")
         for result in outcome if isinstance(outcome, list) else [outcome]:
