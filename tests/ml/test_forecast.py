@@ -87,6 +87,16 @@ def test_the_candidate_with_the_lowest_backtest_mase_forecasts() -> None:
     assert result.selected.folds == 3
 
 
+def test_a_candidate_that_breaks_down_is_left_out_and_the_others_compete() -> None:
+    def broken(values, horizon, frequency):
+        raise np.linalg.LinAlgError("SVD did not converge")
+
+    candidates = {**CANDIDATES, "broken": broken}
+    result = forecast_series(series_of(weekly_pattern(400)), SHORT, candidates)
+    assert {b.model for b in result.backtests} == set(CANDIDATES)
+    assert len(result.forecast) == SHORT.horizon_days
+
+
 def test_the_forecast_covers_the_horizon_with_nested_intervals() -> None:
     values = weekly_pattern(400)
     forecast = forecast_series(series_of(values), SHORT).forecast

@@ -152,9 +152,7 @@ def train(conninfo: str, options: TrainOptions) -> RunResult:
             )
         first_day = transactions["order_date"].min().date()
         last_day = transactions["order_date"].max().date()
-        calibration_end = options.calibration_end or last_day - timedelta(
-            days=options.horizon_days
-        )
+        calibration_end = options.calibration_end or last_day - timedelta(days=options.horizon_days)
         if options.calibration_end and not first_day <= calibration_end < last_day:
             raise ModelSkipped(
                 f"CLV: --calibration-end {calibration_end} leaves no orders to "

@@ -86,12 +86,20 @@ def forecast_series(
 def backtest_candidates(
     series: Series, folds: list[Fold], candidates: dict[str, Forecaster]
 ) -> list[Backtest]:
-    """Every candidate's backtest, the best MASE first (ties: the earlier candidate)."""
-    results = [
-        run_backtest(name, forecaster, series.values, folds, series.frequency,
-                     SEASON[series.frequency], BUCKETS[series.frequency])
-        for name, forecaster in candidates.items()
-    ]  # fmt: skip
+    """Every candidate's backtest, the best MASE first (ties: the earlier candidate). A
+    candidate that fails on this series (a fit that breaks down) is left out of it; the
+    others still compete."""
+    results = []
+    for name, forecaster in candidates.items():
+        try:
+            results.append(run_backtest(name, forecaster, series.values, folds,
+                                        series.frequency, SEASON[series.frequency],
+                                        BUCKETS[series.frequency]))  # fmt: skip
+        except Exception as exc:  # one model breaking down, not the run
+            log.warning("forecast candidate %s failed on %s: %s", name, "/".join(series.key),
+                        exc)  # fmt: skip
+    if not results:
+        raise ValueError(f"every forecast candidate failed on {'/'.join(series.key)}")
     order = sorted(range(len(results)), key=lambda i: (_score(results[i].mase), i))
     return [results[i] for i in order]
 
@@ -124,10 +132,18 @@ def train(conninfo: str, options: TrainOptions) -> RunResult:
         import sklearn.linear_model  # noqa: F401
         import statsmodels.tsa.api  # noqa: F401
 
+        failed = []
         with threadpool_limits(1):
             for series in usable:
-                results.append(forecast_series(series, options))
+                try:
+                    results.append(forecast_series(series, options))
+                except Exception as exc:  # the other series still forecast
+                    failed.append(f"{'/'.join(series.key)}: {exc}")
+                    continue
                 log.debug("forecast %s: %s", series.key, results[-1].selected.model)
+        if not results:
+            raise ModelSkipped(f"no series could be forecast; the first failed with {failed[0]}")
+        run.parameters["failed_series"] = failed
         run.write("forecast_backtests", backtest_rows(results))
         run.write("sales_forecasts", forecast_rows(results))
         run.parameters["skipped_series"] = [

@@ -371,6 +371,11 @@ def _run(conninfo: str, kind: str, parameters: dict[str, Any], build) -> RunResu
             run_id, written = run.run_id, run.rows
     except ModelSkipped as exc:
         return RunResult(kind, "skipped", seconds=time.perf_counter() - started, message=str(exc))
+    except Exception as exc:  # the other segmentation still runs; train() reports this one
+        log.debug("%s failed", kind, exc_info=True)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return RunResult(kind, "failed", seconds=time.perf_counter() - started,
+                         message=f"{type(exc).__name__}: {first}")  # fmt: skip
     return RunResult(kind, "succeeded", run_id, time.perf_counter() - started, metrics,
                      rows=written)  # fmt: skip
 
