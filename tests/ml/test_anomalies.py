@@ -16,6 +16,7 @@ from salesdw.ml.anomalies import (
     MIN_DAYS,
     daily_metrics,
     detect,
+    evaluate,
     injected_anomalies,
     promotion_days,
     retail_events,
@@ -161,3 +162,15 @@ def test_promotion_days_discount_four_times_the_median_share_or_more() -> None:
     # Shares 2%, 3%, 2%, 0% and 20%: the median of the days with discounts is 2.5%.
     discounts = pd.Series([2.0, 3.0, 2.0, 0.0, 20.0])
     assert promotion_days(gross, discounts).tolist() == [False, False, False, False, True]
+
+
+def test_precision_and_recall_count_days_inside_the_scored_period() -> None:
+    """4 days flagged, 3 of them injected; 5 injected, one outside the scored days: precision
+    3/4, recall 3/4; the injected day before the period is neither hit nor missed."""
+    injected = [{"date": day, "kind": "outage"} for day in
+                ("2024-12-31", "2025-01-05", "2025-02-01", "2025-03-03", "2025-04-04")]  # fmt: skip
+    flagged = [date(2025, 1, 5), date(2025, 2, 1), date(2025, 3, 3), date(2025, 3, 9)]
+    result = evaluate(flagged, injected, date(2025, 1, 1), date(2025, 12, 31))
+    assert result["precision"] == 0.75 and result["recall"] == 0.75
+    assert result["missed_days"] == ["2025-04-04"]
+    assert evaluate([], injected, date(2025, 1, 1), date(2025, 12, 31))["precision"] is None

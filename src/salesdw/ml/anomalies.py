@@ -46,6 +46,7 @@ __all__ = [
     "Z_SURE",
     "daily_metrics",
     "detect",
+    "evaluate",
     "injected_anomalies",
     "promotion_days",
     "retail_events",
@@ -295,7 +296,7 @@ def injected_anomalies(conn: psycopg.Connection) -> list[dict[str, Any]] | None:
     return list(row[0])
 
 
-def _evaluate(flagged: list[date], injected: list[dict[str, Any]], first: date, last: date
+def evaluate(flagged: list[date], injected: list[dict[str, Any]], first: date, last: date
               ) -> dict[str, Any]:  # fmt: skip
     """Day-level precision and recall against the injected anomalies inside the scored days."""
     truth = {date.fromisoformat(a["date"]) for a in injected}
@@ -330,7 +331,7 @@ def train(conninfo: str, options: TrainOptions) -> RunResult:
         injected = injected_anomalies(run.conn)
         if injected:
             run.metrics.update(
-                _evaluate(flagged, injected, frame.index[0].date(), frame.index[-1].date())
+                evaluate(flagged, injected, frame.index[0].date(), frame.index[-1].date())
             )
         metrics, rows, run_id = dict(run.metrics), run.rows, run.run_id
     return RunResult("anomalies", "succeeded", run_id, time.perf_counter() - started,
