@@ -813,3 +813,87 @@ def test_period_rollups_add_up_their_daily_view(
             )
             checked += 1
     assert checked == 11
+
+
+# --- slim and reference views ----------------------------------------------------------------
+
+
+def test_order_customers_has_every_order_with_its_customer_mask_and_first_order_flag(
+    seeded: Engine, base: Base, category_bits: pd.DataFrame
+) -> None:
+    expected = base.orders.assign(category_mask=order_masks(base, category_bits))[
+        ["order_id", "order_date", "customer_id", "status", "country_code", "channel",
+         "category_mask", "is_first_order"]
+    ]  # fmt: skip
+    assert_matches(
+        expected,
+        read_view(seeded, "order_customers"),
+        ["order_id"],
+        exact=["order_date", "customer_id", "status", "country_code", "channel",
+               "category_mask", "is_first_order"],
+    )  # fmt: skip
+
+
+def test_traffic_daily_adds_up_sessions_per_day_and_country(seeded: Engine) -> None:
+    with seeded.connect() as conn:
+        traffic = pd.read_sql(
+            text("select traffic_date, country_code, sessions from core.web_traffic"), conn
+        )
+    traffic["traffic_date"] = pd.to_datetime(traffic["traffic_date"])
+    expected = traffic.groupby(["traffic_date", "country_code"], as_index=False)["sessions"].sum()
+    assert_matches(expected, read_view(seeded, "traffic_daily"),
+                   ["traffic_date", "country_code"], exact=["sessions"])  # fmt: skip
+
+
+def test_category_tree_gives_each_category_its_root_depth_and_path(
+    seeded: Engine, base: Base
+) -> None:
+    categories = base.categories.set_index("category_id")
+    parent = categories["parent_category_id"]
+
+    def ancestors(category_id: int) -> list[int]:
+        chain = [category_id]
+        while pd.notna(parent[chain[-1]]):
+            chain.append(int(parent[chain[-1]]))
+        return chain[::-1]
+
+    chains = {category_id: ancestors(category_id) for category_id in categories.index}
+    expected = pd.DataFrame({
+        "category_id": list(chains),
+        "category_name": [categories.at[c, "name"] for c in chains],
+        "top_category_id": [chain[0] for chain in chains.values()],
+        "top_category_name": [categories.at[chain[0], "name"] for chain in chains.values()],
+        "depth": [len(chain) - 1 for chain in chains.values()],
+        "path": [" > ".join(categories.at[c, "name"] for c in chain) for chain in chains.values()],
+    })  # fmt: skip
+    assert set(expected["depth"]) == {0, 1}
+    assert_matches(expected, read_view(seeded, "category_tree"), ["category_id"],
+                   exact=["category_name", "top_category_id", "top_category_name", "depth",
+                          "path"])  # fmt: skip
+
+
+@pytest.mark.parametrize("grain", ["day", "week", "month", "year"])
+def test_product_sales_periods_match_pandas_per_period_and_product(
+    seeded: Engine, base: Base, grain: str
+) -> None:
+    lines = base.lines[base.lines["status"] != "cancelled"]
+    freq = {"day": "D", "week": "W-SUN", "month": "M", "year": "Y"}[grain]
+    start = lines["order_date"].dt.to_period(freq).dt.start_time
+    per_product = lines.assign(period_start=start).groupby(["period_start", "product_id"]).agg(
+        units=("units", "sum"),
+        units_returned=("units_returned", "sum"),
+        orders=("order_id", "nunique"),
+        gross_revenue=("gross_revenue", "sum"),
+        net_revenue=("net_revenue", "sum"),
+        cogs=("cogs", "sum"),
+        gross_profit=("gross_profit", "sum"),
+    ).reset_index()  # fmt: skip
+    money = ["gross_revenue", "net_revenue", "cogs", "gross_profit"]
+    with seeded.connect() as conn:
+        view = pd.read_sql(
+            text("select * from analytics.product_sales_periods where period_grain = :grain"),
+            conn, params={"grain": grain},
+        )  # fmt: skip
+    view["period_start"] = pd.to_datetime(view["period_start"])
+    assert_matches(in_money(per_product, money), view, ["period_start", "product_id"],
+                   money=money, exact=["units", "units_returned", "orders"])  # fmt: skip

@@ -226,7 +226,7 @@ def test_customer_summary_stats_match_pandas(seeded: Engine, core: Core) -> None
     expected = pd.DataFrame([{
         "key": 1, "customers": len(core.customers), "buyers": buyers,
         "repeat_buyers": int((per_customer["orders"] > 1).sum()),
-        "repeat_rate": (per_customer["orders"] > 1).sum() / buyers,
+        "repeat_buyer_share": (per_customer["orders"] > 1).sum() / buyers,
         "churned_buyers": int(churned), "churn_rate": churned / buyers,
         "average_orders": len(live) / buyers,
         "average_net_revenue": live["net_cents"].sum() / buyers,
@@ -238,7 +238,7 @@ def test_customer_summary_stats_match_pandas(seeded: Engine, core: Core) -> None
     assert_matches(got, expected, ["key"],
                    exact=("customers", "buyers", "repeat_buyers", "churned_buyers", "as_of_date"),
                    money=("average_net_revenue", "average_order_value"),
-                   rates=("repeat_rate", "churn_rate", "average_orders"))  # fmt: skip
+                   rates=("repeat_buyer_share", "churn_rate", "average_orders"))  # fmt: skip
     assert 0 < got["churned_buyers"].iloc[0] < buyers
 
 

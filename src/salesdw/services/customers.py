@@ -63,15 +63,15 @@ def cohorts(
 
 def customer_summary_stats(engine: Engine) -> pd.DataFrame:
     """One row of figures about the customer base (analytics.customer_summary): customers,
-    buyers (customers with an order not cancelled), repeat buyers, churned buyers, and the
-    averages per buyer, as of the day after the latest order."""
+    buyers (customers with an order not cancelled), repeat buyers and their share of the buyers,
+    churned buyers, and the averages per buyer, as of the day after the latest order."""
     query = """
         select
             count(*) as customers,
             count(*) filter (where orders > 0) as buyers,
             count(*) filter (where orders > 1) as repeat_buyers,
             count(*) filter (where orders > 1)::numeric
-                / nullif(count(*) filter (where orders > 0), 0) as repeat_rate,
+                / nullif(count(*) filter (where orders > 0), 0) as repeat_buyer_share,
             count(*) filter (where is_churned) as churned_buyers,
             count(*) filter (where is_churned)::numeric
                 / nullif(count(*) filter (where orders > 0), 0) as churn_rate,
@@ -83,7 +83,7 @@ def customer_summary_stats(engine: Engine) -> pd.DataFrame:
     """
     with engine.connect() as conn:
         frame = pd.read_sql(text(query), conn)
-    return _floats(frame, ("repeat_rate", "churn_rate", "average_orders",
+    return _floats(frame, ("repeat_buyer_share", "churn_rate", "average_orders",
                            "average_net_revenue", "average_order_value"))  # fmt: skip
 
 
@@ -101,7 +101,7 @@ class ActiveCustomers:
 
     @property
     def repeat_rate(self) -> float | None:
-        """Share of the period's customers who had ordered before it."""
+        """Share of the period's customers who had ordered before it (docs/metrics.md)."""
         return self.returning_customers / self.customers if self.customers else None
 
 
