@@ -15,7 +15,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from salesdw.db import rebuild
-from salesdw.refresh import RFM_CSV, RefreshError, load_rfm_segments, refresh, views_in_order
+from salesdw.refresh import (
+    RFM_CSV,
+    RefreshError,
+    load_rfm_segments,
+    refresh,
+    view_dependencies,
+    views_in_order,
+)
+from salesdw.settings import Settings
 
 SALESDW = str(Path(sys.executable).with_name("salesdw"))
 
@@ -36,6 +44,27 @@ def test_views_refresh_after_the_views_they_read(db: Engine) -> None:
     assert order.index("order_facts") < order.index("order_line_facts")
     assert order.index("order_line_facts") < order.index("product_sales_periods")
     assert order.index("product_sales_periods") < order.index("product_performance")
+
+
+def test_views_build_two_at_a_time_each_after_the_views_it_reads(seeded_db: Engine) -> None:
+    url = conninfo(seeded_db)
+    refresh(url, settings=Settings(refresh_jobs=2))
+    with psycopg.connect(url) as conn:
+        graph = view_dependencies(conn)
+        spans = {name: (start, end) for name, start, end in conn.execute(
+            "select view_name, started_at, finished_at from ops.refresh_log"
+        )}  # fmt: skip
+    assert set(spans) == set(graph)
+    for view, sources in graph.items():
+        for source in sources:
+            assert spans[view][0] >= spans[source][1], (view, source)
+    overlapping = [
+        (a, b)
+        for a in spans
+        for b in spans
+        if a < b and spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]
+    ]
+    assert overlapping, "no two views were ever built at the same time"
 
 
 def test_refresh_logs_each_view_and_freshness_shows_it(seeded_db: Engine) -> None:

@@ -1,7 +1,8 @@
 """`salesdw refresh`: rebuild the materialized views behind the analytics layer.
 
 Views refresh in dependency order (read from the catalog, so a new view needs no list to be
-kept). A view that analytics exposes is rebuilt beside the one readers use and swapped in (see
+kept), SALESDW_REFRESH_JOBS of them at once (default 2), each as soon as the views it reads are
+built. A view that analytics exposes is rebuilt beside the one readers use and swapped in (see
 db/rebuild.py): readers keep reading the previous data and never see an empty or half-built
 view, at the cost of one build (REFRESH ... CONCURRENTLY would diff millions of rows). An
 internal view (order_facts, order_line_facts: read only by the other views, during the refresh)
@@ -16,6 +17,7 @@ from __future__ import annotations
 import csv
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -29,7 +31,14 @@ from salesdw.settings import PROJECT_ROOT, Settings, get_settings
 RFM_CSV = PROJECT_ROOT / "seeds" / "rfm_segments.csv"
 RFM_COLUMNS = ("r_score", "f_score", "m_score", "segment", "description", "suggested_action")
 
-__all__ = ["RefreshError", "RefreshResult", "has_views", "refresh", "views_in_order"]
+__all__ = [
+    "RefreshError",
+    "RefreshResult",
+    "has_views",
+    "refresh",
+    "view_dependencies",
+    "views_in_order",
+]
 
 
 class RefreshError(SalesdwError):
@@ -60,8 +69,8 @@ def has_views(conn: psycopg.Connection) -> bool:
     return bool(found.fetchone()[0])
 
 
-def views_in_order(conn: psycopg.Connection) -> list[str]:
-    """mart's materialized views, each after every materialized view it reads, directly or
+def view_dependencies(conn: psycopg.Connection) -> dict[str, set[str]]:
+    """mart's materialized views, each with the materialized views it reads, directly or
     through the analytics view that exposes it."""
     names = [r[0] for r in conn.execute(
         "select matviewname from pg_matviews where schemaname = 'mart' "
@@ -98,12 +107,17 @@ def views_in_order(conn: psycopg.Connection) -> list[str]:
         where source.relnamespace = 'mart'::regnamespace
         """
     ).fetchall()
-    known = set(names)
-    sorter = TopologicalSorter({name: set() for name in names})
+    graph: dict[str, set[str]] = {name: set() for name in names}
     for view, source in edges:
         view = view.removeprefix("mart.")
-        if view in known and source in known and view != source:
-            sorter.add(view, source)
+        if view in graph and source in graph and view != source:
+            graph[view].add(source)
+    return graph
+
+
+def views_in_order(conn: psycopg.Connection) -> list[str]:
+    """mart's materialized views, each after every materialized view it reads."""
+    sorter = TopologicalSorter(view_dependencies(conn))
     sorter.prepare()
     ordered: list[str] = []
     while sorter.is_active():
@@ -144,27 +158,80 @@ def refresh(
     only: str | None = None,
     settings: Settings | None = None,
     on_view: Callable[[str], None] | None = None,
+    on_done: Callable[[RefreshResult], None] | None = None,
 ) -> list[RefreshResult]:
-    """Refresh every materialized view (or just `only`), logging each in ops.refresh_log."""
+    """Refresh every materialized view (or just `only`), logging each in ops.refresh_log.
+
+    Up to settings.refresh_jobs views build at once, each on its own connection, a view as
+    soon as every view it reads is done. `on_view(name)` is called as a view starts and
+    `on_done(result)` as it ends (from worker threads). The results come in dependency order.
+    """
     settings = settings or get_settings()
-    results: list[RefreshResult] = []
     with psycopg.connect(conninfo) as conn:
         if not has_views(conn):
             raise RefreshError("the analytics views do not exist yet; run `salesdw migrate` first")
-        names = views_in_order(conn)
-        if only is not None:
-            if only not in names:
-                raise RefreshError(
-                    f"no materialized view named {only!r}; choose one of {', '.join(names)}"
-                )
-            names = [only]
+        graph = view_dependencies(conn)
+        if only is not None and only not in graph:
+            raise RefreshError(
+                f"no materialized view named {only!r}; choose one of {', '.join(sorted(graph))}"
+            )
         if only is None or only in {"customer_rfm", "rfm_segment_summary"}:
             load_rfm_segments(conn)
             conn.commit()
-        for name in names:
-            if on_view:
-                on_view(name)
-            results.append(_refresh_one(conn, name, settings))
+    if only is not None:
+        graph = {only: set()}
+    order = {name: i for i, name in enumerate(_in_order(graph))}
+    results = _refresh_graph(conninfo, graph, settings, on_view, on_done)
+    return sorted(results, key=lambda result: order[result.view_name])
+
+
+def _in_order(graph: dict[str, set[str]]) -> list[str]:
+    sorter = TopologicalSorter(graph)
+    return list(sorter.static_order())
+
+
+def _refresh_graph(
+    conninfo: str,
+    graph: dict[str, set[str]],
+    settings: Settings,
+    on_view: Callable[[str], None] | None,
+    on_done: Callable[[RefreshResult], None] | None,
+) -> list[RefreshResult]:
+    """Build the views of `graph` on up to settings.refresh_jobs connections, each once the
+    views it reads are built. A failure stops new builds; those running finish; it is raised."""
+
+    def build(name: str) -> RefreshResult:
+        if on_view:
+            on_view(name)
+        with psycopg.connect(conninfo) as conn:
+            result = _refresh_one(conn, name, settings)
+        if on_done:
+            on_done(result)
+        return result
+
+    sorter = TopologicalSorter(graph)
+    sorter.prepare()
+    results: list[RefreshResult] = []
+    failure: BaseException | None = None
+    with ThreadPoolExecutor(max_workers=settings.refresh_jobs) as pool:
+        running: dict[Future[RefreshResult], str] = {}
+        while True:
+            if failure is None:
+                for name in sorted(sorter.get_ready()):  # sorted: the same order every time
+                    running[pool.submit(build, name)] = name
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                name = running.pop(future)
+                try:
+                    results.append(future.result())
+                except BaseException as exc:
+                    failure = failure or exc
+                else:
+                    sorter.done(name)
+    if failure is not None:
+        raise failure
     return results
 
 

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         pattern=r"^\d+\s*(kB|MB|GB)$",
         description="Memory per sort or hash while refreshing the views (PostgreSQL work_mem).",
     )
+    refresh_jobs: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        description="Views a refresh builds at once, each on its own connection.",
+    )
     data_dir: Path = Field(
         default=PROJECT_ROOT / ".salesdw",
         description="Where the embedded server keeps its data (pgdata/) and log.",
