@@ -49,6 +49,12 @@ ORDER = {
         ("traffic_daily", "materialized"),
         ("order_customers", "materialized"),
     ],
+    "0006": [
+        ("sales_periods", "materialized"),
+        ("category_performance", "materialized"),
+        ("basket_pairs", "materialized"),
+        ("data_freshness", "plain"),
+    ],
     "0005": [
         ("model_metrics", "plain"),
         ("sales_forecast", "plain"),

@@ -1,15 +1,17 @@
 -- One row per pair kind ('product' or top-level 'category') and unordered pair of items bought
 -- together in at least 5 orders not cancelled: how often, and how much more often than chance
 -- (market basket analysis: support, confidence, lift).
--- Each order is reduced first to its distinct items (a sorted array per order), so a product on
--- two lines counts once; pairs come from each order's own array, with no join across orders.
--- Orders with more than 30 distinct items of a kind (bulk buyers) add no pairs of that kind,
--- which bounds the work at n x (n - 1) / 2 pairs per order; they still count in the totals.
+-- Product pairs come from each order's own sorted array of distinct products (a product on two
+-- lines counts once), with no join across orders; only orders with two products or more have
+-- pairs, and orders with more than 30 (bulk buyers) add none, which bounds the work at
+-- n x (n - 1) / 2 pairs per order. Category pairs come from the orders' category masks, counted
+-- once per distinct set of categories. The orders with each item are product_performance's
+-- and the masks': every order not cancelled counts there, bulk ones too.
 with
 
 order_facts as (
     select
-        order_id
+        category_mask
     from mart.order_facts
     where status <> 'cancelled'
 ),
@@ -17,151 +19,134 @@ order_facts as (
 order_line_facts as (
     select
         order_id,
-        product_id,
-        top_category_id
+        product_id
     from mart.order_line_facts
-    where status <> 'cancelled'
+    where status <> 'cancelled' and is_first_product_line
 ),
 
 product_performance as (
     select
         product_id,
         product_name,
-        top_category_id,
-        top_category_name
+        orders::bigint as orders
     from analytics.product_performance
 ),
 
-order_baskets as (
-    -- one row per order not cancelled with lines: its distinct products and top categories
+category_bits as (
     select
-        order_id,
-        array_agg(distinct product_id order by product_id) as product_ids,
-        array_agg(distinct top_category_id order by top_category_id) as category_ids
+        category_id,
+        category_name,
+        category_bit
+    from analytics.category_bits
+),
+
+product_baskets as (
+    -- orders with two to 30 distinct products: their products, ascending (one product gives
+    -- no pair; bulk orders add none, bounding the work at n x (n - 1) / 2 pairs per order)
+    select
+        array_agg(product_id order by product_id) as product_ids
     from order_line_facts
+    group by order_id
+    having count(*) between 2 and 30
+),
+
+product_pairs as (
+    select
+        basket.product_ids[first_item.position] as item_a,
+        second_item.item_id as item_b
+    from product_baskets as basket
+    cross join lateral generate_subscripts(basket.product_ids, 1) as first_item (position)
+    cross join lateral unnest(basket.product_ids[first_item.position + 1:]) as second_item (item_id)
+),
+
+product_counts as (
+    select
+        'product' as pair_kind,
+        item_a,
+        item_b,
+        count(*) as orders_together
+    from product_pairs
+    group by 2, 3
+    having count(*) >= 5
+),
+
+category_masks as (
+    -- orders per set of top-level categories: a few thousand sets at most, whatever the orders
+    select
+        category_mask,
+        count(*) as orders
+    from order_facts
+    where category_mask <> 0
     group by 1
 ),
 
-baskets as (
-    -- one row per order and pair kind: the order's distinct items of that kind, ascending
+category_counts as (
     select
-        kinds.pair_kind,
-        kinds.item_ids
-    from order_baskets
-    cross join lateral (
-        values
-            ('product', order_baskets.product_ids),
-            ('category', order_baskets.category_ids)
-    ) as kinds (pair_kind, item_ids)
-),
-
-basket_items as (
-    -- each item of a basket with each item at or after it: (a, a) counts the orders with a,
-    -- (a, b) with a < b the orders with both; baskets above 30 items give (a, a) only
-    select
-        baskets.pair_kind,
-        first_item.item_id as item_a,
-        second_item.item_id as item_b
-    from baskets
-    cross join lateral unnest(baskets.item_ids) with ordinality as first_item (item_id, position)
-    cross join lateral unnest(
-        case
-            when cardinality(baskets.item_ids) <= 30
-                then baskets.item_ids[first_item.position:]
-            else array[first_item.item_id]
-        end
-    ) as second_item (item_id)
-),
-
-item_counts as (
-    select
-        pair_kind,
-        item_a,
-        item_b,
-        count(*) as orders
-    from basket_items
-    group by 1, 2, 3
-),
-
-counted as (
-    -- the orders with each item (a = b), and with each pair bought together at least 5 times
-    select
-        pair_kind,
-        item_a,
-        item_b,
-        orders
-    from item_counts
-    where item_a = item_b or orders >= 5
+        'category' as pair_kind,
+        bits_a.category_id as item_a,
+        bits_b.category_id as item_b,
+        sum(category_masks.orders)::bigint as orders_together
+    from category_masks
+    inner join category_bits as bits_a
+        on category_masks.category_mask & (1::bigint << bits_a.category_bit) <> 0
+    inner join category_bits as bits_b
+        on category_masks.category_mask & (1::bigint << bits_b.category_bit) <> 0
+        and bits_b.category_id > bits_a.category_id
+    group by 2, 3
+    having sum(category_masks.orders) >= 5
 ),
 
 items as (
+    -- every product and top-level category with the orders (not cancelled) that have it
     select
         'product' as pair_kind,
         product_id as item_id,
-        product_name as item_name
+        product_name as item_name,
+        orders
     from product_performance
     union all
-    select distinct
+    select
         'category' as pair_kind,
-        top_category_id as item_id,
-        top_category_name as item_name
-    from product_performance
+        category_bits.category_id as item_id,
+        category_bits.category_name as item_name,
+        coalesce(sum(category_masks.orders), 0)::bigint as orders
+    from category_bits
+    left join category_masks
+        on category_masks.category_mask & (1::bigint << category_bits.category_bit) <> 0
+    group by 1, 2, 3
 ),
 
-named as (
-    select
-        counted.pair_kind,
-        counted.item_a,
-        counted.item_b,
-        counted.orders,
-        items.item_name as item_a_name
-    from counted
-    left join items on items.pair_kind = counted.pair_kind and items.item_id = counted.item_a
-),
-
-looked_up as (
-    -- the item rows (a, a) hold each item's orders and name: within a kind, (a, a) comes
-    -- first among the rows of item_a = a (their item_b >= a), and (b, b) first among the rows
-    -- of item_b = b taken by item_a descending (their item_a <= b); windows, not joins, so the
-    -- work stays linear whatever the planner estimates
-    select
-        pair_kind,
-        item_a,
-        item_b,
-        item_a_name,
-        first_value(item_a_name) over item_b_first as item_b_name,
-        orders as orders_together,
-        first_value(orders) over (partition by pair_kind, item_a order by item_b)
-            as orders_with_a,
-        first_value(orders) over item_b_first as orders_with_b
-    from named
-    window item_b_first as (partition by pair_kind, item_b order by item_a desc)
+pairs as (
+    select * from product_counts
+    union all
+    select * from category_counts
 ),
 
 totals as materialized (
-    -- materialized: computed once, however often the plan reads it
     select count(*) as orders from order_facts
 ),
 
 final as (
     select
-        looked_up.pair_kind,
-        looked_up.item_a,
-        looked_up.item_b,
-        looked_up.item_a_name,
-        looked_up.item_b_name,
-        looked_up.orders_together,
-        looked_up.orders_with_a,
-        looked_up.orders_with_b,
-        looked_up.orders_together::numeric / totals.orders as support,
-        looked_up.orders_together::numeric / looked_up.orders_with_a as confidence_a_to_b,
-        looked_up.orders_together::numeric / looked_up.orders_with_b as confidence_b_to_a,
-        -- support / (support of a x support of b), simplified
-        looked_up.orders_together::numeric * totals.orders
-        / (looked_up.orders_with_a::numeric * looked_up.orders_with_b) as lift
-    from looked_up
+        pairs.pair_kind,
+        pairs.item_a,
+        pairs.item_b,
+        item_a.item_name as item_a_name,
+        item_b.item_name as item_b_name,
+        pairs.orders_together,
+        item_a.orders as orders_with_a,
+        item_b.orders as orders_with_b,
+        pairs.orders_together::numeric / totals.orders as support,
+        pairs.orders_together::numeric / item_a.orders as confidence_a_to_b,
+        pairs.orders_together::numeric / item_b.orders as confidence_b_to_a,
+        pairs.orders_together::numeric * totals.orders
+        / (item_a.orders::numeric * item_b.orders) as lift
+    from pairs
+    inner join items as item_a
+        on item_a.pair_kind = pairs.pair_kind and item_a.item_id = pairs.item_a
+    inner join items as item_b
+        on item_b.pair_kind = pairs.pair_kind and item_b.item_id = pairs.item_b
     cross join totals
-    where looked_up.item_a < looked_up.item_b
 )
 
 select * from final

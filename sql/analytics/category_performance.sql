@@ -1,8 +1,9 @@
 -- One row per category, top-level and subcategories alike (level 'top' or 'sub'): the measures
--- of analytics.product_performance summed over every product in the category or below it (orders
--- counted from the order lines, reviews from core), with ABC class, revenue share and a BCG quadrant among the
--- categories of the same level. Orders not cancelled only; net revenue, gross profit and the
--- 365-day windows are defined in product_performance.
+-- of analytics.product_performance summed over every product in the category or below it
+-- (orders counted once per category: from the orders' category masks for top-level categories,
+-- from the order lines below them; reviews from core), with ABC class, revenue share and a BCG
+-- quadrant among the categories of the same level. Orders not cancelled only; net revenue,
+-- gross profit and the 365-day windows are defined in product_performance.
 with recursive
 
 category_tree as (
@@ -30,12 +31,26 @@ categories as (
     from core.categories
 ),
 
+order_facts as (
+    select
+        category_mask
+    from mart.order_facts
+    where status <> 'cancelled'
+),
+
 order_line_facts as (
     select
         order_id,
         category_id
     from mart.order_line_facts
     where status <> 'cancelled'
+),
+
+category_bits as (
+    select
+        category_id,
+        category_bit
+    from analytics.category_bits
 ),
 
 product_performance as (
@@ -73,14 +88,42 @@ category_sales as (
     group by 1
 ),
 
-category_orders as (
+category_masks as (
+    -- orders per set of top-level categories they have lines in (a few thousand sets at most)
+    select
+        category_mask,
+        count(*) as orders
+    from order_facts
+    group by 1
+),
+
+top_category_orders as (
+    -- a top-level category's orders: those whose mask has its bit (no pass over the lines)
+    select
+        category_bits.category_id,
+        sum(category_masks.orders)::bigint as orders
+    from category_bits
+    inner join category_masks
+        on category_masks.category_mask & (1::bigint << category_bits.category_bit) <> 0
+    group by 1
+),
+
+lower_category_orders as (
     -- orders are not additive across products: count each order once per category
     select
         category_tree.ancestor_id as category_id,
         count(distinct order_line_facts.order_id) as orders
     from order_line_facts
     inner join category_tree on category_tree.category_id = order_line_facts.category_id
+    inner join categories on categories.category_id = category_tree.ancestor_id
+    where categories.parent_category_id is not null
     group by 1
+),
+
+category_orders as (
+    select * from top_category_orders
+    union all
+    select * from lower_category_orders
 ),
 
 category_reviews as (

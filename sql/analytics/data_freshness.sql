@@ -43,4 +43,4 @@ comment on column analytics.data_freshness.is_populated is 'False until the firs
 comment on column analytics.data_freshness.refreshed_at is 'End of the latest successful refresh; null if never refreshed by salesdw.';
 comment on column analytics.data_freshness.refresh_seconds is 'Duration of that refresh.';
 comment on column analytics.data_freshness.row_count is 'Rows after that refresh.';
-comment on column analytics.data_freshness.data_through is 'Latest order time in core.orders when it was refreshed.';
+comment on column analytics.data_freshness.data_through is 'Latest order time the view covers: the newest order of the order_facts it was built from; null for views that read no orders (categories, web traffic).';

@@ -1,7 +1,8 @@
 -- One row per rollup, calendar period, order status and the rollup's dimensions: the measures of
 -- sales_daily added up over ISO weeks, months and years, at three levels of detail, so that a
 -- service totals any date range and filter from a few rows per period (the range is tiled by
--- whole years, months, weeks and days; see salesdw/services/periods.py).
+-- whole years, months, weeks and days; see salesdw/services/periods.py). Money is added up in
+-- integer cents, several times faster than numeric, and turned back into currency at the end.
 --   rollup 'none':    per status only, every country, channel and category together
 --   rollup 'country': per status and shipping country
 --   rollup 'full':    per status, country, channel and top-level category (weeks and up; the
@@ -17,13 +18,14 @@ sales_daily as (
         category_id,
         units,
         units_returned,
-        gross_revenue,
-        discounts,
-        refunds,
-        net_revenue,
-        cogs,
-        gross_profit,
-        shipping_fees
+        -- to integer cents: adding integers up is several times faster than numeric
+        (gross_revenue * 100)::bigint as gross_revenue,
+        (discounts * 100)::bigint as discounts,
+        (refunds * 100)::bigint as refunds,
+        (net_revenue * 100)::bigint as net_revenue,
+        (cogs * 100)::bigint as cogs,
+        (gross_profit * 100)::bigint as gross_profit,
+        (shipping_fees * 100)::bigint as shipping_fees
     from analytics.sales_daily
 ),
 
@@ -123,10 +125,32 @@ small_periods as (
     )
 ),
 
-final as (
+periods as (
     select * from full_periods
     union all
     select * from small_periods
+),
+
+final as (
+    select
+        rollup,
+        period_grain,
+        period_start,
+        status,
+        country_code,
+        channel,
+        category_id,
+        units,
+        units_returned,
+        -- cents back to currency: x 0.01 keeps two decimals, exactly
+        gross_revenue * 0.01 as gross_revenue,
+        discounts * 0.01 as discounts,
+        refunds * 0.01 as refunds,
+        net_revenue * 0.01 as net_revenue,
+        cogs * 0.01 as cogs,
+        gross_profit * 0.01 as gross_profit,
+        shipping_fees * 0.01 as shipping_fees
+    from periods
 )
 
 select * from final

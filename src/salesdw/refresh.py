@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from datetime import datetime
 from graphlib import TopologicalSorter
 from pathlib import Path
 
@@ -178,11 +179,42 @@ def refresh(
         if only is None or only in {"customer_rfm", "rfm_segment_summary"}:
             load_rfm_segments(conn)
             conn.commit()
+        coverage = _coverage(conn, graph, only)
     if only is not None:
         graph = {only: set()}
     order = {name: i for i, name in enumerate(_in_order(graph))}
-    results = _refresh_graph(conninfo, graph, settings, on_view, on_done)
+    results = _refresh_graph(conninfo, graph, settings, coverage, on_view, on_done)
     return sorted(results, key=lambda result: order[result.view_name])
+
+
+def _coverage(
+    conn: psycopg.Connection, graph: dict[str, set[str]], only: str | None
+) -> dict[str, datetime | None]:
+    """The latest order time each view will cover (ops.refresh_log.data_through): the newest
+    order now for the views built on order_facts in a full refresh; with --only, what the
+    order_facts it reads was built with; none for views that read no orders."""
+    reads_orders = {name for name in graph if "order_facts" in _upstream(graph, name)}
+    reads_orders.add("order_facts")
+    newest = conn.execute("select max(ordered_at) from core.orders").fetchone()[0]
+    if only is not None and only != "order_facts":
+        newest = conn.execute(
+            "select data_through from ops.refresh_log where view_name = 'order_facts' "
+            "and status = 'succeeded' order by refresh_id desc limit 1"
+        ).fetchone()
+        newest = newest[0] if newest else None
+    return {name: newest if name in reads_orders else None for name in graph}
+
+
+def _upstream(graph: dict[str, set[str]], name: str) -> set[str]:
+    """Every view `name` reads, directly or through others."""
+    seen: set[str] = set()
+    pending = list(graph.get(name, ()))
+    while pending:
+        source = pending.pop()
+        if source not in seen:
+            seen.add(source)
+            pending.extend(graph.get(source, ()))
+    return seen
 
 
 def _in_order(graph: dict[str, set[str]]) -> list[str]:
@@ -194,6 +226,7 @@ def _refresh_graph(
     conninfo: str,
     graph: dict[str, set[str]],
     settings: Settings,
+    coverage: dict[str, datetime | None],
     on_view: Callable[[str], None] | None,
     on_done: Callable[[RefreshResult], None] | None,
 ) -> list[RefreshResult]:
@@ -204,7 +237,7 @@ def _refresh_graph(
         if on_view:
             on_view(name)
         with psycopg.connect(conninfo) as conn:
-            result = _refresh_one(conn, name, settings)
+            result = _refresh_one(conn, name, settings, coverage[name])
         if on_done:
             on_done(result)
         return result
@@ -235,7 +268,9 @@ def _refresh_graph(
     return results
 
 
-def _refresh_one(conn: psycopg.Connection, name: str, settings: Settings) -> RefreshResult:
+def _refresh_one(
+    conn: psycopg.Connection, name: str, settings: Settings, data_through: datetime | None
+) -> RefreshResult:
     exposed = conn.execute(
         "select to_regclass(format('analytics.%%I', %s::text)) is not null", [name]
     ).fetchone()[0]
@@ -262,9 +297,9 @@ def _refresh_one(conn: psycopg.Connection, name: str, settings: Settings) -> Ref
             insert into ops.refresh_log (view_name, started_at, finished_at, duration_ms,
                                          row_count, is_rebuilt_beside, status, data_through)
             values (%s, clock_timestamp() - make_interval(secs => %s), clock_timestamp(), %s,
-                    %s, %s, 'succeeded', (select max(ordered_at) from core.orders))
+                    %s, %s, 'succeeded', %s)
             """,
-            [name, seconds, round(seconds * 1000), rows, exposed],
+            [name, seconds, round(seconds * 1000), rows, exposed, data_through],
         )
         conn.commit()
     except (psycopg.Error, SwapBlocked) as exc:

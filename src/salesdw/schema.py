@@ -342,8 +342,9 @@ refresh_log = Table(
            "data); false for an internal view refreshed in place."),
     Column("status", Text, nullable=False, comment="succeeded or failed."),
     Column("error", Text, nullable=True, comment="Why a failed refresh failed."),
-    Column("data_through", Timestamp, nullable=True, comment="Latest order time in core.orders "
-           "at the refresh."),
+    Column("data_through", Timestamp, nullable=True, comment="Latest order time the view "
+           "covers (the newest order of the order_facts it was built from); null for views "
+           "that read no orders."),
     CheckConstraint("status in ('succeeded', 'failed')", name="status_known"),
     Index(None, "view_name", "finished_at"),
     schema="ops",
