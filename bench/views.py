@@ -252,8 +252,8 @@ def bench_database(server: URL, args: argparse.Namespace) -> Iterator[URL]:
             say(f"    kept at the end (--keep): rerun with --reuse {name}")
         else:
             say("    dropped at the end; add --keep to keep it and rerun with --reuse NAME")
+        keep = args.keep  # seeded: kept even if a later step fails or is interrupted
         yield url
-        keep = args.keep
     finally:
         if keep:
             drop = f'drop database "{name}"'
