@@ -69,6 +69,18 @@ def test_model_metrics_shows_each_models_headline_metric(trained: Trained) -> No
     assert set(headline.items()) <= shown
 
 
+def test_model_metrics_lists_the_churn_drivers_by_weight(trained: Trained) -> None:
+    with trained.engine.connect() as conn:
+        drivers = dict(conn.execute(text(
+            "select metric_name, metric_value from analytics.model_metrics "
+            "where model_kind = 'churn' and metric_name like 'importance_%'"
+        )).all())  # fmt: skip
+        top = conn.scalar(text("select metrics -> 'top_drivers' ->> 0 from ml.model_runs "
+                               "where model_kind = 'churn'"))  # fmt: skip
+    assert len(drivers) >= 8
+    assert max(drivers, key=drivers.get) == f"importance_{top}"
+
+
 def test_an_unknown_model_is_refused_before_any_model_runs(db: Engine) -> None:
     with pytest.raises(TrainError, match=r"^unknown model 'bogus'; choose from all, forecast"):
         train(conninfo(db), ["anomalies", "bogus"])

@@ -264,6 +264,8 @@ def _train(run: ModelRun, history: History, options: TrainOptions) -> None:
         **{f"customers_{tier}_risk": int(tiers.get(tier, 0)) for tier in ("low", "medium",
                                                                             "high")},
         "top_drivers": [row["feature"] for row in importance[:5]],
+        # numbers, so analytics.model_metrics lists each driver's weight too
+        **{f"importance_{row['feature']}": row["importance"] for row in importance},
     })  # fmt: skip
 
 
