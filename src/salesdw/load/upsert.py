@@ -1,0 +1,454 @@
+"""From staging.import_rows into core, set-based, by natural keys: categories by (parent, name),
+products by SKU, customers and orders by external_id, order lines by (order, line). New rows are
+inserted, existing ones updated only where a value differs (so importing the same file again
+writes nothing), and lines an order no longer has are deleted. Returns are then matched to the
+sale lines they return (staging.applied_returns) and added to their returned quantity and
+refund. Runs inside the import's transaction; every statement uses bound parameters."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import psycopg
+
+from salesdw.load.errors import ImportRefused
+from salesdw.load.validate import UNSPECIFIED_PRODUCT, UNSPECIFIED_SKU
+
+__all__ = ["CORE_TABLES", "Written", "upsert"]
+
+log = logging.getLogger(__name__)
+
+CORE_TABLES = ("core.categories", "core.products", "core.customers", "core.orders",
+               "core.order_items")  # fmt: skip
+UNSPECIFIED_CATEGORY = "Unspecified"
+MAX_TOP_CATEGORIES = 63  # analytics.category_bits: one bit of a bigint mask each
+
+
+@dataclass
+class Written:
+    """What the upsert changed in core."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    returns_rejected: int = 0
+
+    def add(self, key: str, rows: int) -> None:
+        self.counts[key] = self.counts.get(key, 0) + max(rows, 0)
+
+
+def _run(conn: psycopg.Connection, sql: str, params: dict | None = None) -> int:
+    cursor = conn.execute(sql, params or {})
+    return cursor.rowcount
+
+
+def upsert(conn: psycopg.Connection, run_id: int, file_name: str) -> Written:
+    written = Written()
+    p = {"run": run_id, "file": file_name, "unspecified": UNSPECIFIED_CATEGORY,
+         "unspecified_sku": UNSPECIFIED_SKU, "unspecified_name": UNSPECIFIED_PRODUCT}  # fmt: skip
+    _categories(conn, p, written)
+    _products(conn, p, written)
+    _customers(conn, p, written)
+    _orders(conn, p, written)
+    _order_items(conn, p, written)
+    _returns(conn, p, written)
+    return written
+
+
+def _categories(conn: psycopg.Connection, p: dict, written: Written) -> None:
+    written.add("new categories", _run(conn, """
+        insert into core.categories (parent_category_id, name)
+        select distinct null::integer, coalesce(category, %(unspecified)s)
+        from staging.import_rows
+        where load_run_id = %(run)s and not is_return
+        on conflict (parent_category_id, name) do nothing
+    """, p))  # fmt: skip
+    written.add("new categories", _run(conn, """
+        insert into core.categories (parent_category_id, name)
+        select distinct top.category_id, rows.subcategory
+        from staging.import_rows as rows
+        inner join core.categories as top
+            on top.parent_category_id is null
+            and top.name = coalesce(rows.category, %(unspecified)s)
+        where rows.load_run_id = %(run)s and not rows.is_return and rows.subcategory is not null
+        on conflict (parent_category_id, name) do nothing
+    """, p))  # fmt: skip
+    tops = conn.execute(
+        "select count(*) from core.categories where parent_category_id is null"
+    ).fetchone()[0]
+    if tops > MAX_TOP_CATEGORIES:
+        raise ImportRefused(
+            f"the import would make {tops} top-level categories, and salesdw's category filters "
+            f"hold {MAX_TOP_CATEGORIES}: group them under parents ('Parent > Category' in the "
+            "category column, or a subcategory column) and import again"
+        )
+
+
+def _products(conn: psycopg.Connection, p: dict, written: Written) -> None:
+    conn.execute("""
+        create temporary table import_products on commit drop as
+        with latest as (
+            select distinct on (sku)
+                sku, product_name, category, subcategory, brand, unit_price, unit_cost
+            from staging.import_rows
+            where load_run_id = %(run)s and not is_return
+            order by sku, ordered_at desc, line_number desc
+        ),
+        firsts as (
+            select sku, min(ordered_at) as first_sold, bool_or(category is not null) as has_category
+            from staging.import_rows
+            where load_run_id = %(run)s and not is_return
+            group by sku
+        )
+        select
+            latest.sku,
+            coalesce(latest.product_name, %(unspecified_name)s) as name,
+            coalesce(sub.category_id, top.category_id) as category_id,
+            firsts.has_category,
+            latest.brand,
+            latest.unit_price as list_price,
+            latest.unit_cost,
+            firsts.first_sold
+        from latest
+        inner join firsts on firsts.sku = latest.sku
+        inner join core.categories as top
+            on top.parent_category_id is null
+            and top.name = coalesce(latest.category, %(unspecified)s)
+        left join core.categories as sub
+            on sub.parent_category_id = top.category_id and sub.name = latest.subcategory
+    """, p)  # fmt: skip
+    written.add("new products", _run(conn, """
+        insert into core.products (sku, name, category_id, brand, list_price, unit_cost,
+                                   launched_at)
+        select sku, name, category_id, brand, list_price, unit_cost, first_sold
+        from import_products
+        on conflict (sku) do nothing
+    """))  # fmt: skip
+    written.add(
+        "updated products",
+        _run(
+            conn,
+            """
+        update core.products as products set
+            name = new.name,
+            category_id = case when new.has_category then new.category_id
+                               else products.category_id end,
+            brand = coalesce(new.brand, products.brand),
+            list_price = new.list_price,
+            unit_cost = coalesce(new.unit_cost, products.unit_cost),
+            launched_at = least(products.launched_at, new.first_sold)
+        from import_products as new
+        where products.sku = new.sku
+            and (products.name, products.category_id, products.brand, products.list_price,
+                 products.unit_cost, products.launched_at)
+                is distinct from
+                (new.name, case when new.has_category then new.category_id
+                               else products.category_id end,
+                 coalesce(new.brand, products.brand), new.list_price,
+                 coalesce(new.unit_cost, products.unit_cost),
+                 least(products.launched_at, new.first_sold))
+    """,
+        ),
+    )  # fmt: skip (rows just inserted change nothing here, so they are not counted)
+
+
+def _customers(conn: psycopg.Connection, p: dict, written: Written) -> None:
+    conn.execute("""
+        create temporary table import_customers on commit drop as
+        with latest as (
+            select distinct on (customer_key)
+                customer_key, email, first_name, last_name, country_code, city
+            from staging.import_rows
+            where load_run_id = %(run)s and not is_return
+            order by customer_key, ordered_at desc, line_number desc
+        ),
+        firsts as (
+            select customer_key, min(ordered_at) as first_order
+            from staging.import_rows
+            where load_run_id = %(run)s and not is_return
+            group by customer_key
+        ),
+        emails as (
+            -- an e-mail goes to one customer: the first by key, unless another holds it
+            select
+                customer_key,
+                row_number() over (partition by lower(email) order by customer_key) as rank
+            from latest
+            where email is not null
+        )
+        select
+            latest.customer_key,
+            case
+                when emails.rank = 1 and not exists (
+                    select 1 from core.customers as other
+                    where lower(other.email) = lower(latest.email)
+                        and other.external_id is distinct from latest.customer_key
+                ) then latest.email
+            end as email,
+            latest.first_name,
+            latest.last_name,
+            latest.country_code,
+            latest.city,
+            firsts.first_order
+        from latest
+        inner join firsts on firsts.customer_key = latest.customer_key
+        left join emails on emails.customer_key = latest.customer_key
+    """, p)  # fmt: skip
+    written.add("new customers", _run(conn, """
+        insert into core.customers (external_id, email, first_name, last_name, country_code,
+                                    city, signup_at)
+        select customer_key, email, first_name, last_name, country_code, city, first_order
+        from import_customers
+        on conflict (external_id) do nothing
+    """))  # fmt: skip
+    written.add("updated customers", _run(conn, """
+        update core.customers as customers set
+            email = coalesce(new.email, customers.email),
+            first_name = coalesce(new.first_name, customers.first_name),
+            last_name = coalesce(new.last_name, customers.last_name),
+            country_code = coalesce(new.country_code, customers.country_code),
+            city = coalesce(new.city, customers.city),
+            signup_at = least(customers.signup_at, new.first_order)
+        from import_customers as new
+        where customers.external_id = new.customer_key
+            and (customers.email, customers.first_name, customers.last_name,
+                 customers.country_code, customers.city, customers.signup_at)
+                is distinct from
+                (coalesce(new.email, customers.email),
+                 coalesce(new.first_name, customers.first_name),
+                 coalesce(new.last_name, customers.last_name),
+                 coalesce(new.country_code, customers.country_code),
+                 coalesce(new.city, customers.city), least(customers.signup_at, new.first_order))
+    """))  # fmt: skip
+
+
+def _orders(conn: psycopg.Connection, p: dict, written: Written) -> None:
+    conn.execute("""
+        create temporary table import_orders on commit drop as
+        with heads as (
+            select distinct on (order_key)
+                order_key, customer_key, status, channel, country_code, city
+            from staging.import_rows
+            where load_run_id = %(run)s and not is_return
+            order by order_key, line_position
+        ),
+        totals as (
+            select order_key, min(ordered_at) as ordered_at, max(line_position) as lines
+            from staging.import_rows
+            where load_run_id = %(run)s and not is_return
+            group by order_key
+        )
+        select
+            heads.order_key,
+            customers.customer_id,
+            totals.ordered_at,
+            heads.status,
+            heads.channel,
+            heads.country_code,
+            heads.city,
+            totals.lines
+        from heads
+        inner join totals on totals.order_key = heads.order_key
+        inner join core.customers as customers on customers.external_id = heads.customer_key
+    """, p)  # fmt: skip
+    written.add("new orders", _run(conn, """
+        insert into core.orders (external_id, customer_id, ordered_at, status, channel,
+                                 shipping_country_code, shipping_city)
+        select order_key, customer_id, ordered_at, status, channel, country_code, city
+        from import_orders
+        on conflict (external_id) do nothing
+    """))  # fmt: skip
+    # A status the file gives as completed stays 'returned' when returns made it so.
+    written.add("updated orders", _run(conn, """
+        update core.orders as orders set
+            customer_id = new.customer_id,
+            ordered_at = new.ordered_at,
+            status = case when orders.status = 'returned' and new.status = 'completed'
+                          then 'returned' else new.status end,
+            channel = new.channel,
+            shipping_country_code = new.country_code,
+            shipping_city = new.city
+        from import_orders as new
+        where orders.external_id = new.order_key
+            and (orders.customer_id, orders.ordered_at, orders.status, orders.channel,
+                 orders.shipping_country_code, orders.shipping_city)
+                is distinct from
+                (new.customer_id, new.ordered_at,
+                 case when orders.status = 'returned' and new.status = 'completed'
+                      then 'returned' else new.status end,
+                 new.channel, new.country_code, new.city)
+    """))  # fmt: skip
+    conn.execute("""
+        alter table import_orders add column order_id bigint;
+        update import_orders set order_id = orders.order_id
+        from core.orders as orders where orders.external_id = import_orders.order_key;
+        create index on import_orders (order_key);
+        analyze import_orders
+    """)  # fmt: skip
+
+
+def _order_items(conn: psycopg.Connection, p: dict, written: Written) -> None:
+    # A line's returned units and refund: its own (status, columns) plus the returns already
+    # applied to it; _returns() then adds what this file's returns change.
+    written.add("order lines written", _run(conn, """
+        insert into core.order_items (order_id, line_number, product_id, quantity, unit_price,
+                                      unit_cost, discount_amount, returned_quantity,
+                                      refund_amount)
+        select
+            orders.order_id,
+            rows.line_position,
+            products.product_id,
+            rows.quantity,
+            rows.unit_price,
+            coalesce(rows.unit_cost, products.unit_cost, 0),
+            rows.discount_amount,
+            least(rows.quantity, rows.returned_quantity + coalesce(applied.quantity, 0)),
+            least(rows.quantity * rows.unit_price - rows.discount_amount,
+                  rows.refund_amount + coalesce(applied.refund, 0))
+        from staging.import_rows as rows
+        inner join import_orders as orders on orders.order_key = rows.order_key
+        inner join core.products as products on products.sku = rows.sku
+        left join (
+            select order_external_id, line_number, sum(returned_quantity) as quantity,
+                sum(refund_amount) as refund
+            from staging.applied_returns
+            group by 1, 2
+        ) as applied
+            on applied.order_external_id = rows.order_key
+            and applied.line_number = rows.line_position
+        where rows.load_run_id = %(run)s and not rows.is_return
+        on conflict (order_id, line_number) do update set
+            product_id = excluded.product_id,
+            quantity = excluded.quantity,
+            unit_price = excluded.unit_price,
+            unit_cost = excluded.unit_cost,
+            discount_amount = excluded.discount_amount,
+            returned_quantity = excluded.returned_quantity,
+            refund_amount = excluded.refund_amount
+        where (order_items.product_id, order_items.quantity, order_items.unit_price,
+               order_items.unit_cost, order_items.discount_amount,
+               order_items.returned_quantity, order_items.refund_amount)
+            is distinct from
+              (excluded.product_id, excluded.quantity, excluded.unit_price, excluded.unit_cost,
+               excluded.discount_amount, excluded.returned_quantity, excluded.refund_amount)
+    """, p))  # fmt: skip
+    written.add("order lines deleted", _run(conn, """
+        delete from core.order_items as items
+        using import_orders as orders
+        where items.order_id = orders.order_id and items.line_number > orders.lines
+    """))  # fmt: skip
+
+
+def _returns(conn: psycopg.Connection, p: dict, written: Written) -> None:
+    conn.execute("""
+        create temporary table import_returns on commit drop as
+        select
+            order_key || '#' || line_position as return_key,
+            customer_key, sku, ordered_at as returned_at, quantity, refund_amount,
+            line_number, raw_values
+        from staging.import_rows
+        where load_run_id = %(run)s and is_return
+    """, p)  # fmt: skip
+    # Each return goes to the customer's latest line of the product ordered at or before it.
+    conn.execute("""
+        create temporary table matched_returns on commit drop as
+        select distinct on (returns.return_key)
+            returns.return_key,
+            orders.external_id as order_external_id,
+            items.line_number,
+            returns.quantity,
+            returns.refund_amount,
+            returns.returned_at
+        from import_returns as returns
+        inner join core.customers as customers on customers.external_id = returns.customer_key
+        inner join core.products as products on products.sku = returns.sku
+        inner join core.orders as orders
+            on orders.customer_id = customers.customer_id
+            and orders.ordered_at <= returns.returned_at
+            and orders.external_id is not null
+            and orders.status <> 'cancelled'
+        inner join core.order_items as items
+            on items.order_id = orders.order_id and items.product_id = products.product_id
+        order by returns.return_key, orders.ordered_at desc, orders.order_id desc,
+            items.line_number desc
+    """)  # fmt: skip
+    written.add("returns matched", conn.execute(
+        "select count(*) from matched_returns").fetchone()[0])  # fmt: skip
+    written.returns_rejected = _run(conn, """
+        insert into staging.rejected_rows (load_run_id, file_name, line_number, reason, detail,
+                                           raw_values)
+        select %(run)s, %(file)s, returns.line_number, 'return_without_sale',
+            'no earlier sale of ' || returns.sku || ' to customer ' || returns.customer_key,
+            coalesce(returns.raw_values, '{}'::jsonb)
+        from import_returns as returns
+        where not exists (
+            select 1 from matched_returns as matched where matched.return_key = returns.return_key
+        )
+    """, p)  # fmt: skip
+    conn.execute("""
+        create temporary table previous_returns on commit drop as
+        select applied.*
+        from staging.applied_returns as applied
+        inner join import_returns as returns on returns.return_key = applied.return_key
+    """)  # fmt: skip
+    conn.execute("""
+        delete from staging.applied_returns as applied
+        using previous_returns as previous
+        where applied.return_key = previous.return_key
+            and not exists (select 1 from matched_returns as matched
+                            where matched.return_key = previous.return_key)
+    """)  # fmt: skip
+    conn.execute("""
+        insert into staging.applied_returns (return_key, order_external_id, line_number,
+                                             returned_quantity, refund_amount, returned_at,
+                                             load_run_id)
+        select return_key, order_external_id, line_number, quantity, refund_amount,
+            returned_at, %(run)s
+        from matched_returns
+        on conflict (return_key) do update set
+            order_external_id = excluded.order_external_id,
+            line_number = excluded.line_number,
+            returned_quantity = excluded.returned_quantity,
+            refund_amount = excluded.refund_amount,
+            returned_at = excluded.returned_at,
+            load_run_id = excluded.load_run_id
+        where (applied_returns.order_external_id, applied_returns.line_number,
+               applied_returns.returned_quantity, applied_returns.refund_amount,
+               applied_returns.returned_at)
+            is distinct from
+              (excluded.order_external_id, excluded.line_number, excluded.returned_quantity,
+               excluded.refund_amount, excluded.returned_at)
+    """, p)  # fmt: skip
+    written.add("lines changed by returns", _run(conn, """
+        with delta as (
+            select order_external_id, line_number, sum(quantity) as quantity,
+                sum(refund) as refund
+            from (
+                select order_external_id, line_number, quantity, refund_amount as refund
+                from matched_returns
+                union all
+                select order_external_id, line_number, -returned_quantity, -refund_amount
+                from previous_returns
+            ) as changes
+            group by 1, 2
+            having sum(quantity) <> 0 or sum(refund) <> 0
+        )
+        update core.order_items as items set
+            returned_quantity = greatest(0, least(items.quantity,
+                                                  items.returned_quantity + delta.quantity)),
+            refund_amount = greatest(0, least(items.quantity * items.unit_price
+                                              - items.discount_amount,
+                                              items.refund_amount + delta.refund))
+        from delta
+        inner join core.orders as orders on orders.external_id = delta.order_external_id
+        where items.order_id = orders.order_id and items.line_number = delta.line_number
+    """))  # fmt: skip
+    written.add("orders now returned", _run(conn, """
+        update core.orders as orders set status = 'returned'
+        where orders.external_id in (select order_external_id from matched_returns)
+            and orders.status in ('placed', 'shipped', 'completed')
+            and not exists (
+                select 1 from core.order_items as items
+                where items.order_id = orders.order_id
+                    and items.returned_quantity < items.quantity
+            )
+    """))  # fmt: skip

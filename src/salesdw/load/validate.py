@@ -1,0 +1,562 @@
+"""Check every row, a chunk at a time and vectorised: parsable dates, quantities and prices,
+required ids present, known countries and statuses, sane ranges, no duplicate lines, one
+customer per order. Each row either becomes a typed staging row or a rejected row with its
+reason and raw values; the checks that span chunks (duplicates, orders) keep a small state."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from salesdw.load import parse
+from salesdw.load.countries import CountryResolver
+from salesdw.load.mapping import Mapping
+from salesdw.load.readers import BadLine, RawChunk
+from salesdw.schema import REJECT_REASONS
+
+__all__ = ["REASONS", "Rejected", "Validator"]
+
+#: What each reason means, for the summary and the README.
+REASONS: dict[str, str] = {
+    "malformed_line": "the line has more fields than the header",
+    "field_too_long": "a value is longer than 10,000 characters",
+    "duplicate_row": "the same values as an earlier line of the file",
+    "missing_customer": "no customer id or e-mail",
+    "missing_order_id": "the order number is empty",
+    "bad_date": "the order date is empty or not a date",
+    "date_out_of_range": "the order date is before 1990 or in the future",
+    "bad_quantity": "the quantity is not a whole number",
+    "zero_quantity": "the quantity is 0",
+    "bad_price": "the unit price (or cost) is empty or not a number",
+    "negative_price": "the unit price is negative",
+    "bad_amount": "the line amount (or refund) is not a number",
+    "bad_discount": "the discount is not a number or above the line's value",
+    "out_of_range": "a quantity above 1,000,000 or a price above 100,000,000",
+    "unknown_country": "the country is not one salesdw knows (add it under country_aliases)",
+    "unknown_status": "the order status is not one salesdw understands",
+    "other_currency": "the line is in another currency than the import's",
+    "order_customer_conflict": "the order number was used by another customer earlier",
+    "order_too_long": "the order has more than 32,767 lines",
+    "return_without_sale": "a return of a product the customer never bought before it",
+}
+assert set(REASONS) == set(REJECT_REASONS)
+
+MAX_FIELD_CHARS = 10_000
+MAX_QUANTITY = 1_000_000
+MAX_PRICE_CENTS = 100_000_000 * 100
+MAX_LINE_NUMBER = 32_767
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+UNSPECIFIED_SKU = "UNSPECIFIED"
+UNSPECIFIED_PRODUCT = "Unspecified product"
+_SHOWN_CHARS = 500
+_EMAIL = r"^[^@\s]+@[^@\s]+$"
+
+
+@dataclass
+class Rejected:
+    line_number: int
+    reason: str
+    detail: str
+    raw: dict[str, str]
+
+
+@dataclass
+class Checked:
+    """One chunk after the checks: staging rows (an Arrow table shaped like
+    staging.import_rows, without load_run_id) and rejected rows."""
+
+    staged: pa.Table
+    rejected: list[Rejected]
+    read: int
+
+
+@dataclass
+class _Orders:
+    """Across chunks: each order's customer and how many sale and return lines it has."""
+
+    customer: dict[str, str] = field(default_factory=dict)
+    sales: dict[str, int] = field(default_factory=dict)
+    returns: dict[str, int] = field(default_factory=dict)
+
+
+class Validator:
+    """Checks chunks in file order, remembering what spans chunks."""
+
+    def __init__(
+        self, mapping: Mapping, dates: parse.DateParser, countries: CountryResolver, *,
+        currency: str, decimals: dict[str, str], now: datetime | None = None,
+    ) -> None:  # fmt: skip
+        self.mapping, self.dates, self.countries = mapping, dates, countries
+        self.currency = currency
+        self.decimals = decimals
+        latest = (now or datetime.now(UTC)) + timedelta(days=1)
+        self._earliest_us = int(EARLIEST.timestamp() * 1_000_000)
+        self._latest_us = int(latest.timestamp() * 1_000_000)
+        self._hashes = np.zeros(0, np.uint64)  # every distinct row so far, sorted
+        self._hash_lines = np.zeros(0, np.int64)  # the line where each first appeared
+        self._orders = _Orders()
+        self.unknown_channels: Counter = Counter()
+        self.unknown_statuses: Counter = Counter()
+        self.blank_lines = 0
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _column(self, table: pa.Table, name: str) -> pa.Array | None:
+        source = self.mapping.sources.get(name)
+        if source is None:
+            return None
+        if source.value is not None:
+            return pa.array([source.value] * table.num_rows, pa.string())
+        return table.column(source.column).combine_chunks()
+
+    def _numbers(self, table: pa.Table, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        values = self._column(table, name)
+        if values is None:
+            return None
+        return parse.numbers(values, self.decimals.get(name, "."))
+
+    # -- the checks ----------------------------------------------------------------------------
+    def check(self, chunk: RawChunk) -> Checked:
+        rejected = [Rejected(b.line_number, "malformed_line", b.detail, b.raw)
+                    for b in chunk.bad_lines]  # fmt: skip
+        table = chunk.table
+        n = table.num_rows
+        if n == 0:
+            return Checked(_empty_staged(), rejected, len(rejected))
+        lines = chunk.line_numbers
+        reason = np.full(n, "", dtype=object)
+        detail = np.full(n, "", dtype=object)
+
+        def fail(mask: np.ndarray, code: str, text: object = "") -> None:
+            new = mask & (reason == "")
+            if new.any():
+                reason[new] = code
+                if isinstance(text, np.ndarray):
+                    detail[new] = text[new]
+                else:
+                    detail[new] = text
+
+        raw_text = [parse.text(table.column(i).combine_chunks()) for i in range(table.num_columns)]
+        blank = np.logical_and.reduce([parse.missing(c) for c in raw_text])
+        self.blank_lines += int(blank.sum())
+        keep = ~blank
+        lengths = np.max([pc.utf8_length(c).fill_null(0).to_numpy(zero_copy_only=False)
+                          for c in raw_text], axis=0)  # fmt: skip
+        fail(
+            keep & (lengths > MAX_FIELD_CHARS),
+            "field_too_long",
+            f"a value longer than {MAX_FIELD_CHARS:,} characters",
+        )
+        self._duplicates(table, lines, keep, fail)
+
+        customer_key, email = self._customers(table)
+        fail(keep & (customer_key == None), "missing_customer", "no customer id or e-mail")  # noqa: E711
+
+        stamps, _bad_date = self.dates.parse(self._column(table, "ordered_at"))
+        no_date = stamps == parse.NAT
+        fail(keep & no_date, "bad_date", _shown(table, self.mapping, "ordered_at", no_date,
+                                                "no date", "is not a date"))  # fmt: skip
+        fail(
+            keep & ~no_date & ((stamps < self._earliest_us) | (stamps > self._latest_us)),
+            "date_out_of_range",
+            "before 1990 or in the future",
+        )
+
+        quantity, is_return, line_cents, unit_cents, discount_cents = self._money(table, keep, fail)
+        country = self._countries(table, keep, fail)
+        status, returned, refund_cents = self._status(table, quantity, line_cents,
+                                                      discount_cents, keep, fail)  # fmt: skip
+        if self.mapping.has("currency"):
+            currency = parse.text(self._column(table, "currency"))
+            upper = pc.utf8_upper(currency).to_numpy(zero_copy_only=False)
+            other = (upper != None) & (upper != self.currency)  # noqa: E711
+            fail(keep & other, "other_currency", f"not {self.currency}")
+
+        order_key, is_return = self._order_keys(table, customer_key, stamps, is_return, keep,
+                                                fail)  # fmt: skip
+        position = self._positions(order_key, customer_key, is_return, keep & (reason == ""),
+                                   fail)  # fmt: skip
+        accepted = keep & (reason == "")
+        for index in np.flatnonzero(keep & (reason != "")):
+            rejected.append(Rejected(int(lines[index]), str(reason[index]),
+                                     str(detail[index]), {}))  # fmt: skip
+        _fill_raw(table, rejected[len(chunk.bad_lines) :], np.flatnonzero(keep & (reason != "")))
+        staged = self._staged(
+            table, accepted, lines=lines, order_key=order_key, position=position,
+            is_return=is_return, customer_key=customer_key, email=email, country=country,
+            stamps=stamps, quantity=quantity, unit_cents=unit_cents,
+            discount_cents=discount_cents, returned=returned, refund_cents=refund_cents,
+            status=status,
+        )  # fmt: skip
+        read = int(keep.sum()) + len(chunk.bad_lines)
+        return Checked(staged, rejected, read)
+
+    def _duplicates(self, table: pa.Table, lines: np.ndarray, keep: np.ndarray, fail) -> None:
+        """Exact repeats of an earlier line (all values equal), by a 64-bit hash of the row."""
+        hashes = np.zeros(table.num_rows, np.uint64)
+        with np.errstate(over="ignore"):
+            for column in table.columns:
+                values = column.to_numpy(zero_copy_only=False)
+                if values.dtype.kind in "OUS":
+                    values = np.where(pd.isna(values), "", values).astype(object)
+                hashes = hashes * np.uint64(1_000_003) ^ pd.util.hash_array(values)
+        index = np.flatnonzero(keep)
+        h, own_lines = hashes[index], lines[index]
+        series = pd.Series(own_lines)
+        first_in_chunk = series.groupby(h).transform("first").to_numpy()
+        repeated = first_in_chunk != own_lines
+        earlier = np.zeros(len(h), bool)
+        earlier_line = np.zeros(len(h), np.int64)
+        if self._hashes.size:
+            at = np.searchsorted(self._hashes, h)
+            at = np.minimum(at, self._hashes.size - 1)
+            earlier = self._hashes[at] == h
+            earlier_line = np.where(earlier, self._hash_lines[at], 0)
+        dup = earlier | repeated
+        if dup.any():
+            mask = np.zeros(table.num_rows, bool)
+            mask[index[dup]] = True
+            text = np.full(table.num_rows, "", dtype=object)
+            first = np.where(earlier, earlier_line, first_in_chunk)
+            text[index[dup]] = [f"same as line {f}" for f in first[dup]]
+            fail(mask, "duplicate_row", text)
+        new = ~dup
+        merged = np.concatenate([self._hashes, h[new]])
+        merged_lines = np.concatenate([self._hash_lines, own_lines[new]])
+        order = np.argsort(merged, kind="stable")
+        self._hashes, self._hash_lines = merged[order], merged_lines[order]
+
+    def _customers(self, table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+        email = None
+        if self.mapping.has("email"):
+            email = parse.text(self._column(table, "email"))
+            valid = pc.match_substring_regex(email, _EMAIL).fill_null(False)
+            email = pc.if_else(valid, email, pa.scalar(None, pa.string()))
+        key = None
+        if self.mapping.has("customer_id"):
+            key = pc.replace_substring_regex(parse.text(self._column(table, "customer_id")),
+                                             r"^(\d+)\.0+$", r"\1")  # fmt: skip
+        if key is None:
+            key = pc.utf8_lower(email)
+        elif email is not None:
+            key = pc.coalesce(key, pc.utf8_lower(email))
+        empty = np.full(table.num_rows, None, dtype=object)
+        return (np.asarray(key.to_numpy(zero_copy_only=False), dtype=object),
+                empty if email is None else np.asarray(email.to_numpy(zero_copy_only=False),
+                                                       dtype=object))  # fmt: skip
+
+    def _money(self, table: pa.Table, keep: np.ndarray, fail):
+        """(|quantity|, is_return, line value, unit price and discount in cents)."""
+        n = table.num_rows
+        is_return = np.zeros(n, bool)
+        quantity = np.ones(n, np.int64)
+        if self.mapping.has("quantity"):
+            q, bad = self._numbers(table, "quantity")
+            missing_q = np.isnan(q) & ~bad
+            not_whole = bad | missing_q | (~np.isnan(q) & (np.abs(q - np.round(q)) > 1e-9))
+            fail(keep & not_whole, "bad_quantity",
+                 _shown(table, self.mapping, "quantity", not_whole, "no quantity",
+                        "is not a whole number"))  # fmt: skip
+            q = np.where(np.isnan(q), 1, np.round(q))
+            fail(keep & (q == 0), "zero_quantity", "quantity 0")
+            fail(keep & (np.abs(q) > MAX_QUANTITY), "out_of_range", "quantity above 1,000,000")
+            is_return |= q < 0
+            quantity = np.abs(np.clip(q, -MAX_QUANTITY, MAX_QUANTITY)).astype(np.int64)
+            quantity = np.where(quantity == 0, 1, quantity)
+        amount_cents = None
+        if self.mapping.has("amount"):
+            a, bad_a = self._numbers(table, "amount")
+            fail(keep & bad_a, "bad_amount", _shown(table, self.mapping, "amount", bad_a, "",
+                                                    "is not a number"))  # fmt: skip
+            amount_cents = np.where(np.isnan(a), np.nan, np.round(a * 100))
+        unit_cents = np.full(n, np.nan)
+        if self.mapping.has("unit_price"):
+            p, bad_p = self._numbers(table, "unit_price")
+            no_price = np.isnan(p) & ~bad_p
+            if amount_cents is not None:
+                no_price &= np.isnan(amount_cents)
+            fail(keep & (bad_p | no_price), "bad_price",
+                 _shown(table, self.mapping, "unit_price", bad_p | no_price, "no price",
+                        "is not a number"))  # fmt: skip
+            fail(keep & (p < 0), "negative_price", "negative unit price")
+            unit_cents = np.round(np.abs(p) * 100)
+        derive = np.isnan(unit_cents)
+        discount_cents = np.zeros(n)
+        if amount_cents is not None:
+            fail(keep & derive & np.isnan(amount_cents), "bad_price", "no price or amount")
+            amounts = np.abs(np.nan_to_num(amount_cents))
+            if not self.mapping.has("quantity"):
+                is_return |= np.nan_to_num(amount_cents) < 0
+            derived = np.ceil(amounts / quantity)
+            unit_cents = np.where(derive, derived, unit_cents)
+            with np.errstate(invalid="ignore"):
+                given_lower = (~derive & ~np.isnan(amount_cents)
+                               & (amounts < unit_cents * quantity)
+                               & (not self.mapping.has("discount")))  # fmt: skip
+            discount_cents = np.where(derive | given_lower, unit_cents * quantity - amounts, 0.0)
+        unit_cents = np.nan_to_num(unit_cents)
+        fail(keep & (unit_cents > MAX_PRICE_CENTS), "out_of_range", "price above 100,000,000")
+        unit_cents = np.minimum(unit_cents, MAX_PRICE_CENTS)
+        line_cents = unit_cents * quantity
+        if self.mapping.has("discount"):
+            d, bad_d = self._numbers(table, "discount")
+            d_cents = np.round(np.abs(np.nan_to_num(d)) * 100)
+            # a negative discount is the same discount written as a deduction
+            wrong = bad_d | (d_cents > line_cents)
+            fail(keep & wrong, "bad_discount", "not a number or above the line value")
+            discount_cents = np.where(wrong, 0, discount_cents + d_cents)
+        discount_cents = np.minimum(discount_cents, line_cents)
+        if self.mapping.has("unit_cost"):
+            c, bad_c = self._numbers(table, "unit_cost")
+            fail(keep & bad_c, "bad_price", _shown(table, self.mapping, "unit_cost", bad_c, "",
+                                                   "is not a number (unit cost)"))  # fmt: skip
+            self._unit_cost = np.where(np.isnan(c) | (c < 0), np.nan, np.round(c * 100))
+        else:
+            self._unit_cost = np.full(n, np.nan)
+        return quantity, is_return, line_cents, unit_cents, discount_cents
+
+    def _countries(self, table: pa.Table, keep: np.ndarray, fail) -> np.ndarray:
+        if not self.mapping.has("country"):
+            return np.full(table.num_rows, None, dtype=object)
+        values = self._column(table, "country")
+        codes, unknown = self.countries.resolve(values)
+        fail(
+            keep & unknown,
+            "unknown_country",
+            _shown(table, self.mapping, "country", unknown, "", "is not a known country"),
+        )
+        return np.asarray(codes.to_numpy(zero_copy_only=False), dtype=object)
+
+    def _status(self, table, quantity, line_cents, discount_cents, keep, fail):
+        n = table.num_rows
+        status = np.full(n, "completed", dtype=object)
+        if self.mapping.has("status"):
+            mapped, unknown, counts = parse.statuses(self._column(table, "status"))
+            self.unknown_statuses.update(counts)
+            fail(
+                keep & unknown,
+                "unknown_status",
+                _shown(table, self.mapping, "status", unknown, "", "is not a known status"),
+            )
+            status = np.where(mapped == None, "completed", mapped)  # noqa: E711
+        if self.mapping.has("cancelled"):
+            status = np.where(parse.flags(self._column(table, "cancelled")), "cancelled", status)
+        returned = np.where(status == "returned", quantity, 0)
+        refund = np.where(status == "returned", line_cents - discount_cents, 0.0)
+        if self.mapping.has("returned_quantity"):
+            r, bad_r = self._numbers(table, "returned_quantity")
+            fail(keep & bad_r, "bad_quantity", "returned quantity is not a number")
+            given = ~np.isnan(r)
+            returned = np.where(given, np.clip(np.abs(np.nan_to_num(r)), 0, quantity), returned)
+            refund = np.where(given & (status != "returned"),
+                              np.round(returned / quantity * (line_cents - discount_cents)),
+                              refund)  # fmt: skip
+        if self.mapping.has("refund_amount"):
+            f, bad_f = self._numbers(table, "refund_amount")
+            fail(keep & bad_f, "bad_amount", "refund is not a number")
+            given = ~np.isnan(f)
+            refund = np.where(given, np.minimum(np.round(np.abs(np.nan_to_num(f)) * 100),
+                                                line_cents - discount_cents), refund)  # fmt: skip
+        return status, returned.astype(np.int64), refund
+
+    def _order_keys(self, table, customer_key, stamps, is_return, keep, fail):
+        n = table.num_rows
+        if self.mapping.has("order_id"):
+            raw = pc.replace_substring_regex(parse.text(self._column(table, "order_id")),
+                                             r"^(\d+)\.0+$", r"\1")  # fmt: skip
+            keys = np.asarray(raw.to_numpy(zero_copy_only=False), dtype=object)
+            fail(keep & (keys == None), "missing_order_id", "empty order number")  # noqa: E711
+            prefix = self.mapping.cancellation_prefix
+            if prefix:
+                pattern = "^" + re.escape(prefix) + r"\d"
+                cancelled = pc.match_substring_regex(raw, pattern).fill_null(False)
+                is_return = is_return | cancelled.to_numpy(zero_copy_only=False)
+            return keys, is_return
+        valid = stamps != parse.NAT
+        safe = np.where(valid, stamps, 0)
+        local = pa.array(safe, pa.timestamp("us", tz="UTC")).cast(
+            pa.timestamp("us", tz=self.dates.timezone)
+        )
+        days = np.asarray(pc.strftime(local, format="%Y-%m-%d").to_numpy(zero_copy_only=False),
+                          dtype=object)  # fmt: skip
+        keys = np.full(n, None, dtype=object)
+        ok = valid & (customer_key != None)  # noqa: E711
+        keys[ok] = customer_key[ok] + "/" + days[ok]
+        return keys, is_return
+
+    def _positions(self, order_key, customer_key, is_return, candidates, fail) -> np.ndarray:
+        """Each row's line within its order (sales and returns counted apart), continuing the
+        count of earlier chunks; rows of an order another customer placed are rejected."""
+        position = np.zeros(len(order_key), np.int64)
+        index = np.flatnonzero(candidates)
+        if not len(index):
+            return position
+        frame = pd.DataFrame({"order": order_key[index], "customer": customer_key[index],
+                              "is_return": is_return[index]})  # fmt: skip
+        state = self._orders
+        first = frame.groupby("order", sort=False)["customer"].first()
+        owner = {key: state.customer.get(key, customer) for key, customer in first.items()}
+        expected = frame["order"].map(owner).to_numpy()
+        conflict = expected != frame["customer"].to_numpy()
+        if conflict.any():
+            mask = np.zeros(len(order_key), bool)
+            mask[index[conflict]] = True
+            text = np.full(len(order_key), "", dtype=object)
+            text[index[conflict]] = [f"order {o} belongs to customer {owner[o]}"
+                                     for o in frame["order"].to_numpy()[conflict]]  # fmt: skip
+            fail(mask, "order_customer_conflict", text)
+        frame = frame[~conflict]
+        index = index[~conflict]
+        ranks = frame.groupby(["order", "is_return"], sort=False).cumcount().to_numpy() + 1
+        counts = frame.groupby(["order", "is_return"], sort=False).size()
+        offsets = {}
+        for (order, returning), size in counts.items():
+            book = state.returns if returning else state.sales
+            offsets[(order, returning)] = book.get(order, 0)
+            book[order] = book.get(order, 0) + int(size)
+        for order, customer in owner.items():
+            state.customer.setdefault(order, customer)
+        base = np.fromiter((offsets[(o, r)] for o, r in zip(frame["order"].to_numpy(),
+                           frame["is_return"].to_numpy(), strict=True)), np.int64,
+                           count=len(frame))  # fmt: skip
+        position[index] = base + ranks
+        too_long = np.zeros(len(order_key), bool)
+        too_long[index] = position[index] > MAX_LINE_NUMBER
+        fail(too_long, "order_too_long", "more than 32,767 lines")
+        return position
+
+    def _staged(self, table: pa.Table, accepted: np.ndarray, **cols) -> pa.Table:
+        idx = np.flatnonzero(accepted)
+        take = pa.array(idx, pa.int64())
+
+        def text_of(name: str) -> pa.Array:
+            values = self._column(table, name)
+            if values is None:
+                return pa.nulls(len(idx), pa.string())
+            return parse.text(values).take(take)
+
+        def objects(values: np.ndarray) -> pa.Array:
+            return pa.array(values[idx], pa.string())
+
+        first, last = text_of("first_name"), text_of("last_name")
+        if self.mapping.has("customer_name"):
+            full = text_of("customer_name")
+            split = pc.split_pattern_regex(full, r"\s+", max_splits=1)
+            given = pc.list_element(pc.if_else(pc.is_null(split), pa.scalar([""],
+                                    pa.list_(pa.string())), split), 0)  # fmt: skip
+            rest = pc.list_slice(split, 1, 2)
+            family = pc.list_element(pc.if_else(pc.list_value_length(rest) == 0,
+                                                pa.scalar([None], pa.list_(pa.string())), rest),
+                                     0)  # fmt: skip
+            first = pc.coalesce(first, pc.if_else(pc.equal(given, ""), None, given))
+            last = pc.coalesce(last, family)
+        name = text_of("product_name")
+        sku = pc.coalesce(text_of("sku"), name, pa.scalar(UNSPECIFIED_SKU))
+        name = pc.coalesce(name, pc.if_else(pc.equal(sku, UNSPECIFIED_SKU),
+                                            pa.scalar(UNSPECIFIED_PRODUCT), sku))  # fmt: skip
+        category, subcategory = text_of("category"), text_of("subcategory")
+        if self.mapping.has("category"):
+            parts = pc.split_pattern_regex(category, r"\s*>\s*", max_splits=1)
+            top = pc.list_element(parts, 0)
+            below = pc.list_slice(parts, 1, 2)
+            sub = pc.list_element(pc.if_else(pc.list_value_length(below) == 0,
+                                             pa.scalar([None], pa.list_(pa.string())), below),
+                                  0)  # fmt: skip
+            category, subcategory = top, pc.coalesce(subcategory, sub)
+        if self.mapping.has("channel"):
+            channel, unknown = parse.channels(self._column(table, "channel"))
+        else:
+            channel, unknown = np.full(table.num_rows, "web", dtype=object), Counter()
+        self.unknown_channels.update(unknown)
+        is_return = cols["is_return"][idx]
+        raw_values = np.full(len(idx), None, dtype=object)
+        if is_return.any():
+            rows = table.take(pa.array(idx[is_return])).to_pylist()
+            raw_values[is_return] = [json.dumps(_raw(row)) for row in rows]
+        cost = self._unit_cost[idx]
+        return pa.table({
+            "line_number": pa.array(cols["lines"][idx], pa.int64()),
+            "order_key": objects(cols["order_key"]),
+            "line_position": pa.array(cols["position"][idx], pa.int32()),
+            "is_return": pa.array(is_return, pa.bool_()),
+            "customer_key": objects(cols["customer_key"]),
+            "email": objects(cols["email"]),
+            "first_name": first,
+            "last_name": last,
+            "country_code": objects(cols["country"]),
+            "city": text_of("city"),
+            "sku": sku,
+            "product_name": name,
+            "category": category,
+            "subcategory": subcategory,
+            "brand": text_of("brand"),
+            "ordered_at": pa.array(cols["stamps"][idx], pa.int64()).cast(
+                pa.timestamp("us", tz="UTC")),
+            "quantity": pa.array(cols["quantity"][idx], pa.int32()),
+            "unit_price": pa.array(cols["unit_cents"][idx] / 100.0),
+            "unit_cost": pa.array(cost / 100.0, from_pandas=True),
+            "discount_amount": pa.array(cols["discount_cents"][idx] / 100.0),
+            "returned_quantity": pa.array(cols["returned"][idx], pa.int32()),
+            "refund_amount": pa.array(np.where(is_return, cols["unit_cents"][idx]
+                                               * cols["quantity"][idx]
+                                               - cols["discount_cents"][idx],
+                                               cols["refund_cents"][idx]) / 100.0),
+            "status": objects(cols["status"]),
+            "channel": pa.array(channel[idx], pa.string()),
+            "raw_values": pa.array(raw_values, pa.string()),
+        })  # fmt: skip
+
+
+def _raw(row: dict) -> dict[str, str]:
+    out = {}
+    for key, value in row.items():
+        text = "" if value is None else str(value)
+        if len(text) > _SHOWN_CHARS:
+            text = f"{text[:_SHOWN_CHARS]}... ({len(text):,} characters)"
+        out[str(key)] = text
+    return out
+
+
+def _fill_raw(table: pa.Table, rejected: list[Rejected], index: np.ndarray) -> None:
+    if not len(index):
+        return
+    rows = table.take(pa.array(index, pa.int64())).to_pylist()
+    for item, row in zip(rejected, rows, strict=True):
+        item.raw = _raw(row)
+
+
+def _shown(table: pa.Table, mapping: Mapping, name: str, mask: np.ndarray, empty: str,
+           verb: str) -> np.ndarray:  # fmt: skip
+    """Per row, e.g. "'abc' is not a number" (only where mask is set; cheap elsewhere)."""
+    out = np.full(table.num_rows, "", dtype=object)
+    hits = np.flatnonzero(mask)
+    if not len(hits):
+        return out
+    source = mapping.sources[name]
+    if source.value is not None:
+        values = [source.value] * len(hits)
+    else:
+        values = table.column(source.column).take(pa.array(hits)).to_pylist()
+    for i, value in zip(hits, values, strict=True):
+        text = "" if value is None else str(value).strip()
+        out[i] = f"{name} {text[:60]!r} {verb}" if text else (empty or f"no {name}")
+    return out
+
+
+def _empty_staged() -> pa.Table:
+    return pa.table({"line_number": pa.array([], pa.int64())})
+
+
+def merge_bad_lines(bad: list[BadLine], rejected: list[Rejected]) -> None:
+    """Copy the raw fields read in the second pass onto the malformed lines' rejections."""
+    by_line = {b.line_number: b.raw for b in bad}
+    for item in rejected:
+        if item.reason == "malformed_line" and item.line_number in by_line:
+            item.raw = by_line[item.line_number]
