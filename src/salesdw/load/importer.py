@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -258,6 +260,37 @@ def run(
     return result
 
 
+class _Copier:
+    """COPY in a background thread, so PostgreSQL loads one chunk while Python reads and checks
+    the next (the connection is used by nothing else meanwhile)."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="salesdw-copy", daemon=True)
+        self.thread.start()
+
+    def put(self, table: str, data: pa.Table) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((table, data))
+
+    def _work(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    bulk.copy_table(self.conn, *item)
+                except BaseException as exc:  # handed to the main thread by put() or close()
+                    self.error = exc
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
 def _load(conn: psycopg.Connection, plan_: ImportPlan, options: ImportOptions, run_id: int,
           report: ProgressCallback) -> ImportResult:  # fmt: skip
     result = ImportResult(plan_.file_name, options.dry_run, run_id)
@@ -265,6 +298,8 @@ def _load(conn: psycopg.Connection, plan_: ImportPlan, options: ImportOptions, r
     # Seeds and imports wait for each other here (readers do not).
     conn.execute(f"lock table {', '.join(CORE_TABLES)} in share row exclusive mode")
     conn.execute("select set_config('work_mem', %s, true)", [settings.refresh_work_mem])
+    # staged times are written as naive UTC
+    conn.execute("select set_config('TimeZone', 'UTC', true)")
     conn.execute("truncate staging.import_rows")  # the previous import's rows
     countries = _countries(conn, plan_.country_aliases)
     validator = Validator(plan_.mapping, plan_.dates, countries, currency=plan_.currency,
@@ -332,9 +367,12 @@ def _notes(validator: Validator) -> list[str]:
 
 def _copy_rejected(conn: psycopg.Connection, run_id: int, file_name: str,
                    rows: list[Rejected]) -> None:  # fmt: skip
-    if not rows:
-        return
-    table = pa.table({
+    if rows:
+        bulk.copy_table(conn, "staging.rejected_rows", _rejected_table(run_id, file_name, rows))
+
+
+def _rejected_table(run_id: int, file_name: str, rows: list[Rejected]) -> pa.Table:
+    return pa.table({
         "load_run_id": pa.array([run_id] * len(rows), pa.int64()),
         "file_name": pa.array([file_name] * len(rows), pa.string()),
         "line_number": pa.array([r.line_number for r in rows], pa.int64()),
@@ -342,7 +380,6 @@ def _copy_rejected(conn: psycopg.Connection, run_id: int, file_name: str,
         "detail": pa.array([r.detail or None for r in rows], pa.string()),
         "raw_values": pa.array([json.dumps(r.raw) for r in rows], pa.string()),
     })  # fmt: skip
-    bulk.copy_table(conn, "staging.rejected_rows", table)
 
 
 def _rejected_frame(conn: psycopg.Connection, run_id: int, limit: int) -> pd.DataFrame:

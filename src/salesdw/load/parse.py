@@ -38,9 +38,11 @@ def decimal_separator(values: pa.Array) -> str:
     return "," if comma > point else "."
 
 
-def numbers(values: pa.Array, decimal: str = ".") -> tuple[np.ndarray, np.ndarray]:
+def numbers(values: pa.Array, decimal: str = ".", *, trimmed: bool = False
+            ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """(float64 values, NaN where missing or bad; mask of the bad ones: present but not a
-    number). Typed columns (Parquet, Excel numbers) pass straight through."""
+    number). Typed columns (Parquet, Excel numbers) pass straight through; `trimmed` says the
+    text went through text() already."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     kind = values.type
@@ -49,7 +51,16 @@ def numbers(values: pa.Array, decimal: str = ".") -> tuple[np.ndarray, np.ndarra
         return np.asarray(result, dtype=np.float64), np.zeros(len(values), bool)
     if pa.types.is_boolean(kind):
         return np.full(len(values), np.nan), ~missing(values)
-    raw = text(values)
+    raw = values if trimmed else text(values)
+    if decimal == ".":
+        try:  # the common case: plain numbers, cast in one go
+            parsed = pc.cast(raw, pa.float64())
+            result = np.asarray(parsed.to_numpy(zero_copy_only=False), dtype=np.float64)
+            infinite = np.isinf(result)
+            if not infinite.any():
+                return result, np.zeros(len(values), bool)
+        except pa.ArrowInvalid:
+            pass
     cleaned = pc.replace_substring_regex(raw, _NOT_NUMBER_CHARS, "")
     cleaned = pc.replace_substring_regex(cleaned, r"^\((.*)\)$", r"-\1")  # (12.50): negative
     if decimal == ",":

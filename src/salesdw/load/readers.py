@@ -49,6 +49,16 @@ class RawChunk:
     line_numbers: np.ndarray
     bad_lines: list[BadLine]
     progress: int
+    row_hashes: np.ndarray | None = None  # 64-bit hash of each row's raw values, when cheap
+
+
+def hash_rows(columns: list[np.ndarray]) -> np.ndarray:
+    """A 64-bit hash of each row over all its values (equal rows, equal hashes)."""
+    hashes = np.zeros(len(columns[0]) if columns else 0, np.uint64)
+    with np.errstate(over="ignore"):
+        for values in columns:
+            hashes = hashes * np.uint64(1_000_003) ^ pd.util.hash_array(values, categorize=False)
+    return hashes
 
 
 class _Counting(io.RawIOBase):
@@ -136,8 +146,9 @@ def _csv_chunks(path: Path, fmt: FileFormat, chunk_rows: int) -> Iterator[RawChu
                     numbers, next_line, pending_bad, done = _number(
                         len(frame), next_line, pending_bad
                     )
-                    table = _text_table(frame)
-                    yield RawChunk(table, numbers, done, counting.position)
+                    values = [frame[name].to_numpy(dtype=object) for name in frame.columns]
+                    table = _text_table(frame.columns, values)
+                    yield RawChunk(table, numbers, done, counting.position, hash_rows(values))
         except pd.errors.EmptyDataError:
             raise ImportFileError(
                 f"{path.name} has no columns: there is nothing to import"
@@ -179,12 +190,9 @@ def _number(
     return numbers, upto, ahead, done
 
 
-def _text_table(frame: pd.DataFrame) -> pa.Table:
-    columns = {}
-    for name in frame.columns:
-        values = frame[name].to_numpy(dtype=object)
-        columns[str(name)] = pa.array(values, pa.string(), from_pandas=True)
-    return pa.table(columns)
+def _text_table(names, values: list[np.ndarray]) -> pa.Table:
+    return pa.table({str(name): pa.array(column, pa.string(), from_pandas=True)
+                     for name, column in zip(names, values, strict=True)})  # fmt: skip
 
 
 def fill_bad_lines(path: Path, fmt: FileFormat, bad: list[BadLine]) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from salesdw.db import bulk
 from salesdw.load.errors import ImportRefused
 from salesdw.load.validate import UNSPECIFIED_PRODUCT, UNSPECIFIED_SKU
 
@@ -86,18 +87,22 @@ def _categories(conn: psycopg.Connection, p: dict, written: Written) -> None:
 def _products(conn: psycopg.Connection, p: dict, written: Written) -> None:
     conn.execute("""
         create temporary table import_products on commit drop as
-        with latest as (
-            select distinct on (sku)
-                sku, product_name, category, subcategory, brand, unit_price, unit_cost
-            from staging.import_rows
-            where load_run_id = %(run)s and not is_return
-            order by sku, ordered_at desc, line_number desc
-        ),
-        firsts as (
-            select sku, min(ordered_at) as first_sold, bool_or(category is not null) as has_category
+        with firsts as (
+            select sku, min(ordered_at) as first_sold, max(ordered_at) as last_sold,
+                bool_or(category is not null) as has_category
             from staging.import_rows
             where load_run_id = %(run)s and not is_return
             group by sku
+        ),
+        latest as (
+            -- the product as its latest sale has it (a hash join, not a sort of every row)
+            select distinct on (rows.sku)
+                rows.sku, rows.product_name, rows.category, rows.subcategory, rows.brand,
+                rows.unit_price, rows.unit_cost
+            from staging.import_rows as rows
+            inner join firsts on firsts.sku = rows.sku and firsts.last_sold = rows.ordered_at
+            where rows.load_run_id = %(run)s and not rows.is_return
+            order by rows.sku, rows.line_number desc
         )
         select
             latest.sku,
@@ -154,18 +159,21 @@ def _products(conn: psycopg.Connection, p: dict, written: Written) -> None:
 def _customers(conn: psycopg.Connection, p: dict, written: Written) -> None:
     conn.execute("""
         create temporary table import_customers on commit drop as
-        with latest as (
-            select distinct on (customer_key)
-                customer_key, email, first_name, last_name, country_code, city
-            from staging.import_rows
-            where load_run_id = %(run)s and not is_return
-            order by customer_key, ordered_at desc, line_number desc
-        ),
-        firsts as (
-            select customer_key, min(ordered_at) as first_order
+        with firsts as (
+            select customer_key, min(ordered_at) as first_order, max(ordered_at) as last_order
             from staging.import_rows
             where load_run_id = %(run)s and not is_return
             group by customer_key
+        ),
+        latest as (
+            select distinct on (rows.customer_key)
+                rows.customer_key, rows.email, rows.first_name, rows.last_name,
+                rows.country_code, rows.city
+            from staging.import_rows as rows
+            inner join firsts
+                on firsts.customer_key = rows.customer_key and firsts.last_order = rows.ordered_at
+            where rows.load_run_id = %(run)s and not rows.is_return
+            order by rows.customer_key, rows.line_number desc
         ),
         emails as (
             -- an e-mail goes to one customer: the first by key, unless another holds it
@@ -225,11 +233,10 @@ def _orders(conn: psycopg.Connection, p: dict, written: Written) -> None:
     conn.execute("""
         create temporary table import_orders on commit drop as
         with heads as (
-            select distinct on (order_key)
-                order_key, customer_key, status, channel, country_code, city
+            -- the order as its first line has it
+            select order_key, customer_key, status, channel, country_code, city
             from staging.import_rows
-            where load_run_id = %(run)s and not is_return
-            order by order_key, line_position
+            where load_run_id = %(run)s and not is_return and line_position = 1
         ),
         totals as (
             select order_key, min(ordered_at) as ordered_at, max(line_position) as lines
@@ -250,6 +257,11 @@ def _orders(conn: psycopg.Connection, p: dict, written: Written) -> None:
         inner join totals on totals.order_key = heads.order_key
         inner join core.customers as customers on customers.external_id = heads.customer_key
     """, p)  # fmt: skip
+    conn.execute("""
+        alter table import_orders add column existed boolean;
+        update import_orders set existed = exists (
+            select 1 from core.orders where orders.external_id = import_orders.order_key)
+    """)  # fmt: skip
     written.add("new orders", _run(conn, """
         insert into core.orders (external_id, customer_id, ordered_at, status, channel,
                                  shipping_country_code, shipping_city)
@@ -286,56 +298,81 @@ def _orders(conn: psycopg.Connection, p: dict, written: Written) -> None:
     """)  # fmt: skip
 
 
+_LINES = """
+    select
+        orders.order_id,
+        rows.line_position as line_number,
+        products.product_id,
+        rows.quantity,
+        rows.unit_price,
+        coalesce(rows.unit_cost, products.unit_cost, 0) as unit_cost,
+        rows.discount_amount,
+        least(rows.quantity, rows.returned_quantity + coalesce(applied.quantity, 0))
+            as returned_quantity,
+        least(rows.quantity * rows.unit_price - rows.discount_amount,
+              rows.refund_amount + coalesce(applied.refund, 0)) as refund_amount,
+        orders.existed
+    from staging.import_rows as rows
+    inner join import_orders as orders on orders.order_key = rows.order_key
+    inner join core.products as products on products.sku = rows.sku
+    left join (
+        select order_external_id, line_number, sum(returned_quantity) as quantity,
+            sum(refund_amount) as refund
+        from staging.applied_returns
+        group by 1, 2
+    ) as applied
+        on applied.order_external_id = rows.order_key
+        and applied.line_number = rows.line_position
+    where rows.load_run_id = %(run)s and not rows.is_return
+"""
+_ITEM_COLUMNS = ("product_id", "quantity", "unit_price", "unit_cost", "discount_amount",
+                 "returned_quantity", "refund_amount")  # fmt: skip
+
+
 def _order_items(conn: psycopg.Connection, p: dict, written: Written) -> None:
-    # A line's returned units and refund: its own (status, columns) plus the returns already
-    # applied to it; _returns() then adds what this file's returns change.
-    written.add("order lines written", _run(conn, """
-        insert into core.order_items (order_id, line_number, product_id, quantity, unit_price,
-                                      unit_cost, discount_amount, returned_quantity,
-                                      refund_amount)
-        select
-            orders.order_id,
-            rows.line_position,
-            products.product_id,
-            rows.quantity,
-            rows.unit_price,
-            coalesce(rows.unit_cost, products.unit_cost, 0),
-            rows.discount_amount,
-            least(rows.quantity, rows.returned_quantity + coalesce(applied.quantity, 0)),
-            least(rows.quantity * rows.unit_price - rows.discount_amount,
-                  rows.refund_amount + coalesce(applied.refund, 0))
-        from staging.import_rows as rows
-        inner join import_orders as orders on orders.order_key = rows.order_key
-        inner join core.products as products on products.sku = rows.sku
-        left join (
-            select order_external_id, line_number, sum(returned_quantity) as quantity,
-                sum(refund_amount) as refund
-            from staging.applied_returns
-            group by 1, 2
-        ) as applied
-            on applied.order_external_id = rows.order_key
-            and applied.line_number = rows.line_position
-        where rows.load_run_id = %(run)s and not rows.is_return
-        on conflict (order_id, line_number) do update set
-            product_id = excluded.product_id,
-            quantity = excluded.quantity,
-            unit_price = excluded.unit_price,
-            unit_cost = excluded.unit_cost,
-            discount_amount = excluded.discount_amount,
-            returned_quantity = excluded.returned_quantity,
-            refund_amount = excluded.refund_amount
-        where (order_items.product_id, order_items.quantity, order_items.unit_price,
-               order_items.unit_cost, order_items.discount_amount,
-               order_items.returned_quantity, order_items.refund_amount)
-            is distinct from
-              (excluded.product_id, excluded.quantity, excluded.unit_price, excluded.unit_cost,
-               excluded.discount_amount, excluded.returned_quantity, excluded.refund_amount)
+    """Lines of orders that existed are updated where they differ; the rest are inserted,
+    without key and foreign key checks per row when the load is large next to the table (the
+    keys are dropped and rebuilt, as the seeder does: salesdw.db.bulk). A line's returned
+    units and refund are its own (status, columns) plus the returns already applied to it;
+    _returns() then adds what this file's returns change."""
+    any_existed = conn.execute("select bool_or(existed) from import_orders").fetchone()[0]
+    if any_existed:
+        changed = ", ".join(f"{c} = new.{c}" for c in _ITEM_COLUMNS)
+        old = ", ".join(f"items.{c}" for c in _ITEM_COLUMNS)
+        new = ", ".join(f"new.{c}" for c in _ITEM_COLUMNS)
+        written.add("order lines updated", _run(conn, f"""
+            update core.order_items as items set {changed}
+            from ({_LINES}) as new
+            where new.existed and items.order_id = new.order_id
+                and items.line_number = new.line_number
+                and ({old}) is distinct from ({new})
+        """, p))  # fmt: skip
+        written.add("order lines deleted", _run(conn, """
+            delete from core.order_items as items
+            using import_orders as orders
+            where orders.existed and items.order_id = orders.order_id
+                and items.line_number > orders.lines
+        """))  # fmt: skip
+    new_lines = conn.execute(
+        "select coalesce(sum(lines), 0) from import_orders where not existed"
+    ).fetchone()[0]
+    existing = conn.execute(
+        "select greatest(reltuples, 0)::bigint from pg_class "
+        "where oid = 'core.order_items'::regclass"
+    ).fetchone()[0]
+    saved = []
+    if new_lines > max(existing, 1) / 10:  # checking per row would cost more than rebuilding
+        saved = bulk.save_and_drop_keys(conn, ["core.order_items"])
+    written.add("order lines inserted", _run(conn, f"""
+        insert into core.order_items (order_id, line_number, {", ".join(_ITEM_COLUMNS)})
+        select order_id, line_number, {", ".join(_ITEM_COLUMNS)}
+        from ({_LINES}) as new
+        where not new.existed or not exists (
+            select 1 from core.order_items as items
+            where items.order_id = new.order_id and items.line_number = new.line_number
+        )
     """, p))  # fmt: skip
-    written.add("order lines deleted", _run(conn, """
-        delete from core.order_items as items
-        using import_orders as orders
-        where items.order_id = orders.order_id and items.line_number > orders.lines
-    """))  # fmt: skip
+    bulk.restore_keys(conn, saved)
 
 
 def _returns(conn: psycopg.Connection, p: dict, written: Written) -> None:

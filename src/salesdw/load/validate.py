@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from salesdw.load import parse
 from salesdw.load.countries import CountryResolver
 from salesdw.load.mapping import Mapping
-from salesdw.load.readers import BadLine, RawChunk
+from salesdw.load.readers import BadLine, RawChunk, hash_rows
 from salesdw.schema import REJECT_REASONS
 
 __all__ = ["REASONS", "Rejected", "Validator"]
@@ -49,6 +49,7 @@ REASONS: dict[str, str] = {
 }
 assert set(REASONS) == set(REJECT_REASONS)
 
+_CODES = {reason: i + 1 for i, reason in enumerate(REJECT_REASONS)}
 MAX_FIELD_CHARS = 10_000
 MAX_QUANTITY = 1_000_000
 MAX_PRICE_CENTS = 100_000_000 * 100
@@ -109,6 +110,7 @@ class Validator:
 
     # -- helpers -------------------------------------------------------------------------------
     def _column(self, table: pa.Table, name: str) -> pa.Array | None:
+        """The field's values as read (text for CSV and Excel, typed for Parquet)."""
         source = self.mapping.sources.get(name)
         if source is None:
             return None
@@ -116,10 +118,22 @@ class Validator:
             return pa.array([source.value] * table.num_rows, pa.string())
         return table.column(source.column).combine_chunks()
 
+    def _text(self, table: pa.Table, name: str) -> pa.Array | None:
+        """The field's values as trimmed text, null where empty (computed once per chunk)."""
+        source = self.mapping.sources.get(name)
+        if source is None:
+            return None
+        if source.value is not None:
+            return parse.text(pa.array([source.value] * table.num_rows, pa.string()))
+        return self._texts[source.column]
+
     def _numbers(self, table: pa.Table, name: str) -> tuple[np.ndarray, np.ndarray] | None:
         values = self._column(table, name)
         if values is None:
             return None
+        if pa.types.is_string(values.type):
+            values = self._text(table, name)
+            return parse.numbers(values, self.decimals.get(name, "."), trimmed=True)
         return parse.numbers(values, self.decimals.get(name, "."))
 
     # -- the checks ----------------------------------------------------------------------------
@@ -131,19 +145,21 @@ class Validator:
         if n == 0:
             return Checked(_empty_staged(), rejected, len(rejected))
         lines = chunk.line_numbers
-        reason = np.full(n, "", dtype=object)
-        detail = np.full(n, "", dtype=object)
+        reason = np.zeros(n, np.int8)  # 0: fine so far; else 1 + index in REJECT_REASONS
+        details: dict[int, str] = {}
 
         def fail(mask: np.ndarray, code: str, text: object = "") -> None:
-            new = mask & (reason == "")
+            new = mask & (reason == 0)
             if new.any():
-                reason[new] = code
+                reason[new] = _CODES[code]
+                where = np.flatnonzero(new)
                 if isinstance(text, np.ndarray):
-                    detail[new] = text[new]
+                    details.update(zip(where.tolist(), text[where].tolist(), strict=True))
                 else:
-                    detail[new] = text
+                    details.update(dict.fromkeys(where.tolist(), text))
 
         raw_text = [parse.text(table.column(i).combine_chunks()) for i in range(table.num_columns)]
+        self._texts = dict(zip(table.column_names, raw_text, strict=True))
         blank = np.logical_and.reduce([parse.missing(c) for c in raw_text])
         self.blank_lines += int(blank.sum())
         keep = ~blank
@@ -154,7 +170,7 @@ class Validator:
             "field_too_long",
             f"a value longer than {MAX_FIELD_CHARS:,} characters",
         )
-        self._duplicates(table, lines, keep, fail)
+        self._duplicates(chunk, keep, fail)
 
         customer_key, email = self._customers(table)
         fail(keep & (customer_key == None), "missing_customer", "no customer id or e-mail")  # noqa: E711
@@ -174,20 +190,21 @@ class Validator:
         status, returned, refund_cents = self._status(table, quantity, line_cents,
                                                       discount_cents, keep, fail)  # fmt: skip
         if self.mapping.has("currency"):
-            currency = parse.text(self._column(table, "currency"))
+            currency = self._text(table, "currency")
             upper = pc.utf8_upper(currency).to_numpy(zero_copy_only=False)
             other = (upper != None) & (upper != self.currency)  # noqa: E711
             fail(keep & other, "other_currency", f"not {self.currency}")
 
         order_key, is_return = self._order_keys(table, customer_key, stamps, is_return, keep,
                                                 fail)  # fmt: skip
-        position = self._positions(order_key, customer_key, is_return, keep & (reason == ""),
+        position = self._positions(order_key, customer_key, is_return, keep & (reason == 0),
                                    fail)  # fmt: skip
-        accepted = keep & (reason == "")
-        for index in np.flatnonzero(keep & (reason != "")):
-            rejected.append(Rejected(int(lines[index]), str(reason[index]),
-                                     str(detail[index]), {}))  # fmt: skip
-        _fill_raw(table, rejected[len(chunk.bad_lines) :], np.flatnonzero(keep & (reason != "")))
+        accepted = keep & (reason == 0)
+        bad = np.flatnonzero(keep & (reason != 0))
+        for index in bad.tolist():
+            rejected.append(Rejected(int(lines[index]), REJECT_REASONS[reason[index] - 1],
+                                     str(details.get(index, "")), {}))  # fmt: skip
+        _fill_raw(table, rejected[len(chunk.bad_lines) :], bad)
         staged = self._staged(
             table, accepted, lines=lines, order_key=order_key, position=position,
             is_return=is_return, customer_key=customer_key, email=email, country=country,
@@ -198,15 +215,16 @@ class Validator:
         read = int(keep.sum()) + len(chunk.bad_lines)
         return Checked(staged, rejected, read)
 
-    def _duplicates(self, table: pa.Table, lines: np.ndarray, keep: np.ndarray, fail) -> None:
+    def _duplicates(self, chunk: RawChunk, keep: np.ndarray, fail) -> None:
         """Exact repeats of an earlier line (all values equal), by a 64-bit hash of the row."""
-        hashes = np.zeros(table.num_rows, np.uint64)
-        with np.errstate(over="ignore"):
-            for column in table.columns:
-                values = column.to_numpy(zero_copy_only=False)
-                if values.dtype.kind in "OUS":
-                    values = np.where(pd.isna(values), "", values).astype(object)
-                hashes = hashes * np.uint64(1_000_003) ^ pd.util.hash_array(values)
+        table, lines = chunk.table, chunk.line_numbers
+        hashes = chunk.row_hashes
+        if hashes is None:
+            hashes = hash_rows([
+                column.combine_chunks().cast(pa.string()).fill_null("").to_numpy(
+                    zero_copy_only=False)
+                for column in table.columns
+            ])  # fmt: skip
         index = np.flatnonzero(keep)
         h, own_lines = hashes[index], lines[index]
         series = pd.Series(own_lines)
@@ -236,13 +254,12 @@ class Validator:
     def _customers(self, table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
         email = None
         if self.mapping.has("email"):
-            email = parse.text(self._column(table, "email"))
+            email = self._text(table, "email")
             valid = pc.match_substring_regex(email, _EMAIL).fill_null(False)
             email = pc.if_else(valid, email, pa.scalar(None, pa.string()))
         key = None
         if self.mapping.has("customer_id"):
-            key = pc.replace_substring_regex(parse.text(self._column(table, "customer_id")),
-                                             r"^(\d+)\.0+$", r"\1")  # fmt: skip
+            key = _without_float_zero(self._text(table, "customer_id"))
         if key is None:
             key = pc.utf8_lower(email)
         elif email is not None:
@@ -369,8 +386,7 @@ class Validator:
     def _order_keys(self, table, customer_key, stamps, is_return, keep, fail):
         n = table.num_rows
         if self.mapping.has("order_id"):
-            raw = pc.replace_substring_regex(parse.text(self._column(table, "order_id")),
-                                             r"^(\d+)\.0+$", r"\1")  # fmt: skip
+            raw = _without_float_zero(self._text(table, "order_id"))
             keys = np.asarray(raw.to_numpy(zero_copy_only=False), dtype=object)
             fail(keep & (keys == None), "missing_order_id", "empty order number")  # noqa: E711
             prefix = self.mapping.cancellation_prefix
@@ -398,35 +414,53 @@ class Validator:
         index = np.flatnonzero(candidates)
         if not len(index):
             return position
-        frame = pd.DataFrame({"order": order_key[index], "customer": customer_key[index],
-                              "is_return": is_return[index]})  # fmt: skip
+        orders = pc.dictionary_encode(pa.array(order_key[index], pa.string()))
+        customers = pc.dictionary_encode(pa.array(customer_key[index], pa.string()))
+        order_codes = orders.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        customer_codes = customers.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        order_names = orders.dictionary.to_pylist()
+        customer_names = customers.dictionary.to_pylist()
+        customer_code = {name: code for code, name in enumerate(customer_names)}
+        # whose each order is: an earlier chunk's say, else its first row here
+        _, first_rows = np.unique(order_codes, return_index=True)
         state = self._orders
-        first = frame.groupby("order", sort=False)["customer"].first()
-        owner = {key: state.customer.get(key, customer) for key, customer in first.items()}
-        expected = frame["order"].map(owner).to_numpy()
-        conflict = expected != frame["customer"].to_numpy()
+        owners = []
+        owner_codes = np.empty(len(order_names), np.int64)
+        for code, name in enumerate(order_names):
+            owner = state.customer.get(name)
+            if owner is None:
+                owner = customer_names[customer_codes[first_rows[code]]]
+                state.customer[name] = owner
+            owners.append(owner)
+            owner_codes[code] = customer_code.get(owner, -1)
+        conflict = owner_codes[order_codes] != customer_codes
         if conflict.any():
             mask = np.zeros(len(order_key), bool)
             mask[index[conflict]] = True
             text = np.full(len(order_key), "", dtype=object)
-            text[index[conflict]] = [f"order {o} belongs to customer {owner[o]}"
-                                     for o in frame["order"].to_numpy()[conflict]]  # fmt: skip
+            text[index[conflict]] = [f"order {order_names[c]} belongs to customer {owners[c]}"
+                                     for c in order_codes[conflict]]  # fmt: skip
             fail(mask, "order_customer_conflict", text)
-        frame = frame[~conflict]
-        index = index[~conflict]
-        ranks = frame.groupby(["order", "is_return"], sort=False).cumcount().to_numpy() + 1
-        counts = frame.groupby(["order", "is_return"], sort=False).size()
-        offsets = {}
-        for (order, returning), size in counts.items():
-            book = state.returns if returning else state.sales
-            offsets[(order, returning)] = book.get(order, 0)
-            book[order] = book.get(order, 0) + int(size)
-        for order, customer in owner.items():
-            state.customer.setdefault(order, customer)
-        base = np.fromiter((offsets[(o, r)] for o, r in zip(frame["order"].to_numpy(),
-                           frame["is_return"].to_numpy(), strict=True)), np.int64,
-                           count=len(frame))  # fmt: skip
-        position[index] = base + ranks
+        keep = ~conflict
+        index, order_codes = index[keep], order_codes[keep]
+        returning = is_return[index].astype(np.int64)
+        group = order_codes * 2 + returning
+        order = np.argsort(group, kind="stable")
+        sorted_groups = group[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(sorted_groups)) + 1]
+        sizes = np.diff(np.r_[starts, len(sorted_groups)])
+        rank = np.empty(len(group), np.int64)
+        rank[order] = np.arange(len(group)) - np.repeat(starts, sizes) + 1
+        offsets = np.empty(len(starts), np.int64)
+        for k, (g, size) in enumerate(zip(sorted_groups[starts].tolist(), sizes.tolist(),
+                                          strict=True)):  # fmt: skip
+            name = order_names[g // 2]
+            book = state.returns if g % 2 else state.sales
+            offsets[k] = book.get(name, 0)
+            book[name] = offsets[k] + size
+        group_offset = np.empty(len(group), np.int64)
+        group_offset[order] = np.repeat(offsets, sizes)
+        position[index] = group_offset + rank
         too_long = np.zeros(len(order_key), bool)
         too_long[index] = position[index] > MAX_LINE_NUMBER
         fail(too_long, "order_too_long", "more than 32,767 lines")
@@ -437,10 +471,10 @@ class Validator:
         take = pa.array(idx, pa.int64())
 
         def text_of(name: str) -> pa.Array:
-            values = self._column(table, name)
+            values = self._text(table, name)
             if values is None:
                 return pa.nulls(len(idx), pa.string())
-            return parse.text(values).take(take)
+            return values.take(take)
 
         def objects(values: np.ndarray) -> pa.Array:
             return pa.array(values[idx], pa.string())
@@ -497,8 +531,8 @@ class Validator:
             "category": category,
             "subcategory": subcategory,
             "brand": text_of("brand"),
-            "ordered_at": pa.array(cols["stamps"][idx], pa.int64()).cast(
-                pa.timestamp("us", tz="UTC")),
+            # naive UTC: the import's session runs in UTC, and Arrow writes naive times fast
+            "ordered_at": pa.array(cols["stamps"][idx], pa.int64()).cast(pa.timestamp("us")),
             "quantity": pa.array(cols["quantity"][idx], pa.int32()),
             "unit_price": pa.array(cols["unit_cents"][idx] / 100.0),
             "unit_cost": pa.array(cost / 100.0, from_pandas=True),
@@ -532,13 +566,20 @@ def _fill_raw(table: pa.Table, rejected: list[Rejected], index: np.ndarray) -> N
         item.raw = _raw(row)
 
 
+def _without_float_zero(values: pa.Array) -> pa.Array:
+    """'17850.0' -> '17850': ids that went through a spreadsheet as numbers."""
+    if not pc.any(pc.ends_with(values, ".0")).as_py():
+        return values
+    return pc.replace_substring_regex(values, r"^(\d+)\.0+$", r"\1")
+
+
 def _shown(table: pa.Table, mapping: Mapping, name: str, mask: np.ndarray, empty: str,
-           verb: str) -> np.ndarray:  # fmt: skip
+           verb: str) -> np.ndarray | str:  # fmt: skip
     """Per row, e.g. "'abc' is not a number" (only where mask is set; cheap elsewhere)."""
-    out = np.full(table.num_rows, "", dtype=object)
     hits = np.flatnonzero(mask)
     if not len(hits):
-        return out
+        return ""
+    out = np.full(table.num_rows, "", dtype=object)
     source = mapping.sources[name]
     if source.value is not None:
         values = [source.value] * len(hits)
