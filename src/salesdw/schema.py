@@ -68,10 +68,25 @@ LOAD_KINDS = ("seed", "import")
 #: Why the importer rejects a row (staging.rejected_rows.reason); salesdw.load.validate says
 #: what each one means.
 REJECT_REASONS = (
-    "malformed_line", "field_too_long", "duplicate_row", "missing_customer", "missing_order_id",
-    "bad_date", "date_out_of_range", "bad_quantity", "zero_quantity", "bad_price",
-    "negative_price", "bad_amount", "bad_discount", "out_of_range", "unknown_country",
-    "unknown_status", "other_currency", "order_customer_conflict", "order_too_long",
+    "malformed_line",
+    "field_too_long",
+    "duplicate_row",
+    "missing_customer",
+    "missing_order_id",
+    "bad_date",
+    "date_out_of_range",
+    "bad_quantity",
+    "zero_quantity",
+    "bad_price",
+    "negative_price",
+    "bad_amount",
+    "bad_discount",
+    "out_of_range",
+    "unknown_country",
+    "unknown_status",
+    "other_currency",
+    "order_customer_conflict",
+    "order_too_long",
     "return_without_sale",
 )
 LOAD_STATUSES = ("running", "succeeded", "failed")

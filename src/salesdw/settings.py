@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         pattern=r"^\d+\s*(kB|MB|GB)$",
         description="Memory per sort or hash while refreshing the views (PostgreSQL work_mem).",
     )
+    max_upload_mb: int = Field(
+        default=200,
+        ge=1,
+        le=100_000,
+        description="Largest file the dashboard's Import page accepts, in megabytes.",
+    )
     data_dir: Path = Field(
         default=PROJECT_ROOT / ".salesdw",
         description="Where the embedded server keeps its data (pgdata/) and log.",

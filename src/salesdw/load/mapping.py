@@ -176,7 +176,7 @@ _DEFAULTS = {
     "quantity": "1 per line",
     "unit_price": "line amount / quantity",
     "sku": "product name, else one 'unspecified' product",
-    "status": "completed (returns and cancellations from quantities and invoice numbers)",
+    "status": "completed (returns: negative quantities, 'C' invoices)",
     "channel": "web",
     "country": "none",
 }
