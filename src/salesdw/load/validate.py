@@ -481,29 +481,16 @@ class Validator:
 
         first, last = text_of("first_name"), text_of("last_name")
         if self.mapping.has("customer_name"):
-            full = text_of("customer_name")
-            split = pc.split_pattern_regex(full, r"\s+", max_splits=1)
-            given = pc.list_element(pc.if_else(pc.is_null(split), pa.scalar([""],
-                                    pa.list_(pa.string())), split), 0)  # fmt: skip
-            rest = pc.list_slice(split, 1, 2)
-            family = pc.list_element(pc.if_else(pc.list_value_length(rest) == 0,
-                                                pa.scalar([None], pa.list_(pa.string())), rest),
-                                     0)  # fmt: skip
-            first = pc.coalesce(first, pc.if_else(pc.equal(given, ""), None, given))
-            last = pc.coalesce(last, family)
+            given, family = _split_first(text_of("customer_name"), r"\s+")
+            first, last = pc.coalesce(first, given), pc.coalesce(last, family)
         name = text_of("product_name")
         sku = pc.coalesce(text_of("sku"), name, pa.scalar(UNSPECIFIED_SKU))
         name = pc.coalesce(name, pc.if_else(pc.equal(sku, UNSPECIFIED_SKU),
                                             pa.scalar(UNSPECIFIED_PRODUCT), sku))  # fmt: skip
         category, subcategory = text_of("category"), text_of("subcategory")
         if self.mapping.has("category"):
-            parts = pc.split_pattern_regex(category, r"\s*>\s*", max_splits=1)
-            top = pc.list_element(parts, 0)
-            below = pc.list_slice(parts, 1, 2)
-            sub = pc.list_element(pc.if_else(pc.list_value_length(below) == 0,
-                                             pa.scalar([None], pa.list_(pa.string())), below),
-                                  0)  # fmt: skip
-            category, subcategory = top, pc.coalesce(subcategory, sub)
+            top, below = _split_first(category, r"\s*>\s*")
+            category, subcategory = top, pc.coalesce(subcategory, below)
         if self.mapping.has("channel"):
             channel, unknown = parse.channels(self._column(table, "channel"))
         else:
@@ -564,6 +551,14 @@ def _fill_raw(table: pa.Table, rejected: list[Rejected], index: np.ndarray) -> N
     rows = table.take(pa.array(index, pa.int64())).to_pylist()
     for item, row in zip(rejected, rows, strict=True):
         item.raw = _raw(row)
+
+
+def _split_first(values: pa.Array, separator: str) -> tuple[pa.Array, pa.Array]:
+    """('Ann Lee Smith' -> 'Ann', 'Lee Smith'); the second part is null without a separator."""
+    has = pc.match_substring_regex(values, separator)
+    head = pc.replace_substring_regex(values, separator + ".*$", "", max_replacements=1)
+    tail = pc.replace_substring_regex(values, "^.*?" + separator, "", max_replacements=1)
+    return head, pc.if_else(has, tail, pa.scalar(None, pa.string()))
 
 
 def _without_float_zero(values: pa.Array) -> pa.Array:
