@@ -319,8 +319,13 @@ def detect(
 
 
 def _find_column(wanted: str, columns: list[str]) -> str | None:
+    """A column by name (compared loosely), or by number (column_3, from a number in the
+    mapping file) whether or not the file has a header."""
     if wanted in columns:
         return wanted
+    numbered = re.fullmatch(r"column_(\d+)", wanted)
+    if numbered and 1 <= int(numbered.group(1)) <= len(columns):
+        return columns[int(numbered.group(1)) - 1]
     folded = {normalise_name(c): c for c in columns}
     return folded.get(normalise_name(wanted))
 
