@@ -26,8 +26,14 @@ def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 def test_the_delimiter_is_the_one_that_splits_lines_evenly(
     tmp_path: Path, delimiter: str, name: str
 ) -> None:
-    text = "\n".join(delimiter.join(row) for row in [
-        ["InvoiceNo", "Description", "Quantity"], ["1", "Mug, blue", "2"], ["2", "Bowl", "1"]])
+    text = "\n".join(
+        delimiter.join(row)
+        for row in [
+            ["InvoiceNo", "Description", "Quantity"],
+            ["1", "Mug, blue", "2"],
+            ["2", "Bowl", "1"],
+        ]
+    )
     if delimiter != ",":
         text = text.replace("Mug, blue", "Mug, blue; big")
     found = sniff(_write(tmp_path / "x.csv", text), known_names=KNOWN_NAMES)
@@ -48,8 +54,10 @@ def test_a_header_is_told_from_names_or_from_values(tmp_path: Path) -> None:
     assert sniff(named).has_header  # no number in the first row, numbers below
     known = _write(tmp_path / "b.csv", "customer_id,order_date,amount\n1,2024-01-01,3\n")
     assert sniff(known, known_names=KNOWN_NAMES).has_header
-    bare = _write(tmp_path / "c.csv", "536365;85123A;6;01.12.2010 08:26;2,55\n"
-                                      "536366;71053;6;01.12.2010 08:28;3,39\n")
+    bare = _write(
+        tmp_path / "c.csv",
+        "536365;85123A;6;01.12.2010 08:26;2,55\n536366;71053;6;01.12.2010 08:28;3,39\n",
+    )
     assert not sniff(bare).has_header
 
 

@@ -64,9 +64,17 @@ def test_shop_export_with_header_maps_statuses_channels_and_emails(
         from core.orders inner join core.customers using (customer_id)
     """)}  # fmt: skip
     assert {k: v["status"] for k, v in orders.items()} == {
-        "#1001": "completed", "#1002": "returned", "#1003": "completed", "#1004": "cancelled"}
+        "#1001": "completed",
+        "#1002": "returned",
+        "#1003": "completed",
+        "#1004": "cancelled",
+    }
     assert {k: v["channel"] for k, v in orders.items()} == {
-        "#1001": "web", "#1002": "mobile_app", "#1003": "web", "#1004": "web"}
+        "#1001": "web",
+        "#1002": "mobile_app",
+        "#1003": "web",
+        "#1004": "web",
+    }
     assert str(orders["#1001"]["ordered_at"].astimezone().utcoffset()) is not None
     assert orders["#1001"]["ordered_at"].isoformat().startswith("2024-03-01T09:15:00")
     assert orders["#1001"]["email"] == "ann@example.com"
@@ -89,17 +97,29 @@ def test_headerless_latin1_semicolon_file_is_read_by_content(
     found = plan(conninfo(db), latin1_headerless)
     assert found.format.describe() == "CSV, cp1252, semicolon, without a header"
     assert {name: s.column for name, s in found.mapping.sources.items()} == {
-        "order_id": "column_1", "sku": "column_2", "product_name": "column_3",
-        "quantity": "column_4", "ordered_at": "column_5", "unit_price": "column_6",
-        "customer_id": "column_7", "country": "column_8"}
+        "order_id": "column_1",
+        "sku": "column_2",
+        "product_name": "column_3",
+        "quantity": "column_4",
+        "ordered_at": "column_5",
+        "unit_price": "column_6",
+        "customer_id": "column_7",
+        "country": "column_8",
+    }
     result = load(db, latin1_headerless)
     assert (result.rows_read, result.accepted, result.rejected_total) == (6, 6, 0)
     names = {r["name"] for r in rows(db, "select name from core.products")}
     assert {"TASSE CAFÉ CRÈME", "TAZA ESPAÑOLA", "BECHER GRÜN"} <= names
-    prices = {r["sku"]: r["list_price"] for r in rows(db, "select sku, list_price from core.products")}
+    prices = {
+        r["sku"]: r["list_price"] for r in rows(db, "select sku, list_price from core.products")
+    }
     assert prices["85123A"] == Decimal("2.55") and prices["22779"] == Decimal("1004.95")
     assert {r["country_code"] for r in rows(db, "select country_code from core.customers")} == {
-        "GB", "AT", "ES", "DE"}
+        "GB",
+        "AT",
+        "ES",
+        "DE",
+    }
     day = scalar(db, "select ordered_at from core.orders where external_id = '536401'")
     assert day.isoformat() == "2010-12-13T11:21:00+00:00"
 
@@ -150,13 +170,28 @@ def test_a_file_with_every_kind_of_bad_row_counts_each_reason(db: Engine, tmp_pa
     path = write_csv(tmp_path / "bad.csv", lines, UCI_HEADER)
     result = load(db, path)
     assert result.rejected == {
-        "bad_date": 1, "bad_price": 1, "bad_quantity": 1, "date_out_of_range": 1,
-        "duplicate_row": 1, "field_too_long": 1, "malformed_line": 1, "missing_customer": 1,
-        "negative_price": 1, "order_customer_conflict": 1, "return_without_sale": 1,
-        "unknown_country": 1, "zero_quantity": 1}
+        "bad_date": 1,
+        "bad_price": 1,
+        "bad_quantity": 1,
+        "date_out_of_range": 1,
+        "duplicate_row": 1,
+        "field_too_long": 1,
+        "malformed_line": 1,
+        "missing_customer": 1,
+        "negative_price": 1,
+        "order_customer_conflict": 1,
+        "return_without_sale": 1,
+        "unknown_country": 1,
+        "zero_quantity": 1,
+    }
     assert (result.rows_read, result.accepted) == (15, 2)
-    stored = {r["reason"]: r for r in rows(
-        db, "select line_number, reason, detail, raw_values, file_name from staging.rejected_rows")}
+    stored = {
+        r["reason"]: r
+        for r in rows(
+            db,
+            "select line_number, reason, detail, raw_values, file_name from staging.rejected_rows",
+        )
+    }
     assert stored["duplicate_row"]["line_number"] == 7
     assert stored["duplicate_row"]["detail"] == "same as line 2"
     assert stored["bad_date"]["raw_values"]["InvoiceDate"] == "yesterday"
@@ -240,8 +275,11 @@ def test_another_currency_than_earlier_imports_is_refused(db: Engine, uci_csv: P
 
 def test_rows_in_another_currency_are_rejected(db: Engine, tmp_path: Path) -> None:
     header = ["order", "customer", "date", "amount", "currency"]
-    path = write_csv(tmp_path / "money.csv", [["1", "a", "2024-01-01", "10", "EUR"],
-                                              ["2", "b", "2024-01-01", "10", "USD"]], header)
+    path = write_csv(
+        tmp_path / "money.csv",
+        [["1", "a", "2024-01-01", "10", "EUR"], ["2", "b", "2024-01-01", "10", "USD"]],
+        header,
+    )
     result = load(db, path)
     assert result.rejected == {"other_currency": 1} and result.accepted == 1
 

@@ -54,8 +54,16 @@ def test_shopify_names_take_the_order_number_from_name(countries: CountryResolve
 
 
 def test_olist_prefers_the_unique_customer_id(countries: CountryResolver) -> None:
-    columns = ["order_id", "customer_id", "customer_unique_id", "order_status",
-               "order_purchase_timestamp", "product_id", "product_category_name", "price"]
+    columns = [
+        "order_id",
+        "customer_id",
+        "customer_unique_id",
+        "order_status",
+        "order_purchase_timestamp",
+        "product_id",
+        "product_category_name",
+        "price",
+    ]
     found = _fields(detect(columns, _sample(columns, [["x"] * 8]), has_header=True,
                            countries=countries))  # fmt: skip
     assert found["customer_id"] == "customer_unique_id"
@@ -85,9 +93,15 @@ def test_without_a_header_fields_are_guessed_from_values(countries: CountryResol
     columns = [f"column_{i + 1}" for i in range(8)]
     found = detect(columns, _sample(columns, rows), has_header=False, countries=countries)
     assert _fields(found) == {
-        "order_id": "column_1", "sku": "column_2", "product_name": "column_3",
-        "quantity": "column_4", "ordered_at": "column_5", "unit_price": "column_6",
-        "customer_id": "column_7", "country": "column_8"}
+        "order_id": "column_1",
+        "sku": "column_2",
+        "product_name": "column_3",
+        "quantity": "column_4",
+        "ordered_at": "column_5",
+        "unit_price": "column_6",
+        "customer_id": "column_7",
+        "country": "column_8",
+    }
     assert all(source.how == "content" for source in found.sources.values())
     assert "no header" in found.notes[0]
 
@@ -112,8 +126,13 @@ def test_a_mapping_file_overrides_detection(tmp_path: Path, countries: CountryRe
     columns = ["Beleg", "Kunde", "Datum", "Betrag", "Description"]
     found = detect(columns, _sample(columns, [["1", "K", "01.02.2024", "3,50", "x"]]),
                    has_header=True, countries=countries, override=file)  # fmt: skip
-    assert _fields(found) == {"order_id": "Beleg", "customer_id": "Kunde",
-                              "ordered_at": "Datum", "amount": "Betrag", "country": "=DE"}
+    assert _fields(found) == {
+        "order_id": "Beleg",
+        "customer_id": "Kunde",
+        "ordered_at": "Datum",
+        "amount": "Betrag",
+        "country": "=DE",
+    }
     assert found.date_format == "%d.%m.%Y" and found.decimal == ","
     assert file.country_aliases == {"Channel Islands": "JE"}
 

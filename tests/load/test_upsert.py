@@ -52,7 +52,11 @@ def test_a_later_file_with_overlapping_orders_updates_them(db: Engine, tmp_path:
         order by 1, 2
     """)  # fmt: skip
     assert [(r["external_id"], r["line_number"], r["quantity"]) for r in lines] == [
-        ("1", 1, 3), ("1", 2, 1), ("2", 1, 1), ("3", 1, 1)]
+        ("1", 1, 3),
+        ("1", 2, 1),
+        ("2", 1, 1),
+        ("3", 1, 1),
+    ]
     mug = rows(db, "select name, list_price, launched_at from core.products where sku = 'A'")[0]
     assert (mug["name"], mug["list_price"]) == ("Mug v2", Decimal("3.90"))
     assert mug["launched_at"].isoformat().startswith("2024-01-05")
@@ -79,7 +83,9 @@ def test_returns_in_a_later_file_are_applied_once(db: Engine, tmp_path: Path) ->
         """)  # fmt: skip
         # the latest sale before each return: 536371 for the 9 Dec one, 536370 for 3 Dec
         assert [(r["external_id"], r["returned_quantity"], r["refund_amount"]) for r in lines] == [
-            ("536370", 5, Decimal("18.75")), ("536371", 1, Decimal("3.75"))]
+            ("536370", 5, Decimal("18.75")),
+            ("536371", 1, Decimal("3.75")),
+        ]
     # the sale file again: the returns applied to its lines stay
     load(db, sales)
     assert scalar(db, "select sum(returned_quantity) from core.order_items") == 6
@@ -113,8 +119,11 @@ def test_cancelled_flags_and_statuses_become_statuses(db: Engine, tmp_path: Path
         db, "select external_id, status from core.orders")}  # fmt: skip
     assert statuses == {"1": "completed", "2": "cancelled", "3": "cancelled", "4": "returned",
                         "5": "shipped"}  # fmt: skip
-    refunded = rows(db, "select returned_quantity, refund_amount from core.order_items "
-                        "inner join core.orders using (order_id) where external_id = '4'")
+    refunded = rows(
+        db,
+        "select returned_quantity, refund_amount from core.order_items "
+        "inner join core.orders using (order_id) where external_id = '4'",
+    )
     assert refunded == [{"returned_quantity": 2, "refund_amount": Decimal("10.00")}]
 
 
@@ -133,12 +142,19 @@ def test_a_minimal_file_gets_one_order_per_customer_and_day(db: Engine, tmp_path
     assert [r["external_id"] for r in orders] == ["00001/1997-01-01", "00001/1997-01-12",
                                                   "00002/1997-01-12"]  # fmt: skip
     assert rows(db, "select sku, name from core.products") == [
-        {"sku": "UNSPECIFIED", "name": "Unspecified product"}]
-    lines = rows(db, "select quantity, unit_price, refund_amount from core.order_items "
-                     "inner join core.orders using (order_id) order by external_id, line_number")
+        {"sku": "UNSPECIFIED", "name": "Unspecified product"}
+    ]
+    lines = rows(
+        db,
+        "select quantity, unit_price, refund_amount from core.order_items "
+        "inner join core.orders using (order_id) order by external_id, line_number",
+    )
     assert [(r["quantity"], r["unit_price"], r["refund_amount"]) for r in lines] == [
-        (1, Decimal("11.77"), 0), (1, Decimal("5.00"), 0), (1, Decimal("29.33"), 0),
-        (1, Decimal("10.00"), Decimal("4.00"))]
+        (1, Decimal("11.77"), 0),
+        (1, Decimal("5.00"), 0),
+        (1, Decimal("29.33"), 0),
+        (1, Decimal("10.00"), Decimal("4.00")),
+    ]
 
 
 def test_a_price_derived_from_amount_keeps_the_amount_to_the_cent(
@@ -174,8 +190,11 @@ def test_more_than_63_top_level_categories_is_refused(db: Engine, tmp_path: Path
 
     with pytest.raises(ImportRefused, match="63"):
         load(db, path)
-    nested = write_csv(tmp_path / "nested.csv", [[str(i), "a", "2024-01-01", "1",
-                                                  f"Home > Cat {i}"] for i in range(70)], header)
+    nested = write_csv(
+        tmp_path / "nested.csv",
+        [[str(i), "a", "2024-01-01", "1", f"Home > Cat {i}"] for i in range(70)],
+        header,
+    )
     assert load(db, nested).accepted == 70
     assert scalar(db, "select count(*) from core.categories where parent_category_id is null"
                   ) == 1  # fmt: skip
@@ -198,8 +217,11 @@ def _oracle(path: Path) -> pd.DataFrame:
     sales = frame[~is_return].copy()
     sales["net"] = sales["quantity"] * sales["cents"]
     for _, ret in frame[is_return].iterrows():
-        earlier = sales[(sales["CustomerID"] == ret["CustomerID"])
-                        & (sales["StockCode"] == ret["StockCode"]) & (sales["at"] <= ret["at"])]
+        earlier = sales[
+            (sales["CustomerID"] == ret["CustomerID"])
+            & (sales["StockCode"] == ret["StockCode"])
+            & (sales["at"] <= ret["at"])
+        ]
         target = earlier.sort_values("at").index[-1]
         sales.loc[target, "net"] -= abs(ret["quantity"]) * ret["cents"]
     sales["day"] = sales["at"].dt.date
@@ -214,8 +236,9 @@ def test_views_agree_with_an_oracle_from_the_file(db: Engine, tmp_path: Path) ->
         customer = f"{12000 + order % 40}"
         day = 1 + order % 27
         for line in range(int(rng.integers(1, 5))):
+            when = f"3/{day}/2011 {8 + line}:{order % 60:02d}"
             lines.append([str(540000 + order), f"P{int(rng.integers(0, 30))}-{line}", "Thing",
-                          str(int(rng.integers(1, 13))), f"3/{day}/2011 {8 + line}:{order % 60:02d}",
+                          str(int(rng.integers(1, 13))), when,
                           f"{rng.integers(30, 5000) / 100:.2f}", customer,
                           countries[order % 4]])  # fmt: skip
     sold = [row for row in lines if int(row[0]) % 7 == 0][:15]

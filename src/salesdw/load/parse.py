@@ -63,16 +63,19 @@ def numbers(values: pa.Array, decimal: str = ".", *, trimmed: bool = False
             pass
     cleaned = pc.replace_substring_regex(raw, _NOT_NUMBER_CHARS, "")
     cleaned = pc.replace_substring_regex(cleaned, r"^\((.*)\)$", r"-\1")  # (12.50): negative
+    # thousands separators only before three digits: 1,5 is no number in a 1,234.50 file
     if decimal == ",":
-        cleaned = pc.replace_substring(cleaned, ".", "")
+        cleaned = pc.replace_substring_regex(cleaned, r"\.(\d{3})", r"\1")
         cleaned = pc.replace_substring(cleaned, ",", ".")
     else:
-        cleaned = pc.replace_substring(cleaned, ",", "")
+        cleaned = pc.replace_substring_regex(cleaned, r",(\d{3})", r"\1")
     ok = pc.match_substring_regex(cleaned, _NUMBER)
     parsed = pc.cast(pc.if_else(ok, cleaned, pa.scalar(None, pa.string())), pa.float64())
-    result = np.asarray(parsed.to_numpy(zero_copy_only=False), dtype=np.float64)
+    result = np.array(parsed.to_numpy(zero_copy_only=False), dtype=np.float64)  # a copy
     bad = ~missing(raw) & ~ok.fill_null(False).to_numpy(zero_copy_only=False)
-    return result, bad
+    infinite = np.isinf(result)  # 1e400: a number, but none that fits
+    result[infinite] = np.nan
+    return result, bad | infinite
 
 
 _ISO = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S %z",
