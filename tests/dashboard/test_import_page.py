@@ -26,7 +26,8 @@ def test_upload_preview_confirm_and_download(open_page: OpenPage, db: Engine) ->
     at = open_page(db, "import")
     assert at.title[0].value == "Import" and [e.value for e in at.exception] == []
     at.file_uploader(key="import_file").set_value(
-        ("my orders.csv", _csv([*UCI_ROWS, bad]), "text/csv")).run()
+        ("my orders.csv", _csv([*UCI_ROWS, bad]), "text/csv")
+    ).run()
     assert [e.value for e in at.exception] == [] and [e.value for e in at.error] == []
     mapping = at.dataframe[0].value
     assert dict(zip(mapping["field"], mapping["column"], strict=True))["order_id"] == "InvoiceNo"
@@ -49,7 +50,8 @@ def test_upload_preview_confirm_and_download(open_page: OpenPage, db: Engine) ->
 def test_a_file_that_is_no_order_lines_says_why(open_page: OpenPage, db: Engine) -> None:
     at = open_page(db, "import")
     at.file_uploader(key="import_file").set_value(
-        ("photo.jpg", bytes(range(256)) * 16, "image/jpeg")).run()
+        ("photo.jpg", bytes(range(256)) * 16, "image/jpeg")
+    ).run()
     assert [e.value for e in at.exception] == []
     assert "not a text file" in at.error[0].value
     assert at.button == []

@@ -183,9 +183,9 @@ def test_an_e_mail_another_customer_holds_is_not_taken(db: Engine, tmp_path: Pat
 
 
 def test_more_than_63_top_level_categories_is_refused(db: Engine, tmp_path: Path) -> None:
-    header = ["order", "customer", "date", "amount", "category"]
-    path = write_csv(tmp_path / "cats.csv", [[str(i), "a", "2024-01-01", "1", f"Cat {i}"]
-                                            for i in range(70)], header)  # fmt: skip
+    header = ["order", "customer", "date", "amount", "category", "sku"]
+    path = write_csv(tmp_path / "cats.csv", [[str(i), "a", "2024-01-01", "1", f"Cat {i}",
+                                              f"S{i}"] for i in range(70)], header)  # fmt: skip
     from salesdw.load import ImportRefused
 
     with pytest.raises(ImportRefused, match="63"):

@@ -131,7 +131,12 @@ class DateParser:
                 "Dates such as 01/02 could be day/month or month/day; read as month/day/year"
                 ". If that is wrong, set date_format: '%d/%m/%Y %H:%M' in a mapping file."
             )
-        return cls(winners[0][2], winners[0][1], timezone), note
+        formats = winners[0][2]
+        # the formats the sample uses first: each row costs a pass per format tried before
+        hits = {fmt: np.count_nonzero(cls((fmt,), "", timezone).parse(values)[0] != _NAT)
+                for fmt in formats}  # fmt: skip
+        ordered = tuple(sorted(formats, key=lambda f: -hits[f]))
+        return cls(ordered, winners[0][1], timezone), note
 
     def parse(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         """(microseconds since 1970 UTC, _NAT where missing or bad; mask of the bad ones)."""

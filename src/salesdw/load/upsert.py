@@ -46,7 +46,6 @@ def upsert(conn: psycopg.Connection, run_id: int, file_name: str) -> Written:
     written = Written()
     p = {"run": run_id, "file": file_name, "unspecified": UNSPECIFIED_CATEGORY,
          "unspecified_sku": UNSPECIFIED_SKU, "unspecified_name": UNSPECIFIED_PRODUCT}  # fmt: skip
-    _categories(conn, p, written)
     _products(conn, p, written)
     _customers(conn, p, written)
     _orders(conn, p, written)
@@ -55,38 +54,10 @@ def upsert(conn: psycopg.Connection, run_id: int, file_name: str) -> Written:
     return written
 
 
-def _categories(conn: psycopg.Connection, p: dict, written: Written) -> None:
-    written.add("new categories", _run(conn, """
-        insert into core.categories (parent_category_id, name)
-        select distinct null::integer, coalesce(category, %(unspecified)s)
-        from staging.import_rows
-        where load_run_id = %(run)s and not is_return
-        on conflict (parent_category_id, name) do nothing
-    """, p))  # fmt: skip
-    written.add("new categories", _run(conn, """
-        insert into core.categories (parent_category_id, name)
-        select distinct top.category_id, rows.subcategory
-        from staging.import_rows as rows
-        inner join core.categories as top
-            on top.parent_category_id is null
-            and top.name = coalesce(rows.category, %(unspecified)s)
-        where rows.load_run_id = %(run)s and not rows.is_return and rows.subcategory is not null
-        on conflict (parent_category_id, name) do nothing
-    """, p))  # fmt: skip
-    tops = conn.execute(
-        "select count(*) from core.categories where parent_category_id is null"
-    ).fetchone()[0]
-    if tops > MAX_TOP_CATEGORIES:
-        raise ImportRefused(
-            f"the import would make {tops} top-level categories, and salesdw's category filters "
-            f"hold {MAX_TOP_CATEGORIES}: group them under parents ('Parent > Category' in the "
-            "category column, or a subcategory column) and import again"
-        )
-
-
 def _products(conn: psycopg.Connection, p: dict, written: Written) -> None:
+    """Products by SKU, as their latest sale in the file has them; their categories first."""
     conn.execute("""
-        create temporary table import_products on commit drop as
+        create temporary table import_skus on commit drop as
         with firsts as (
             select sku, min(ordered_at) as first_sold, max(ordered_at) as last_sold,
                 bool_or(category is not null) as has_category
@@ -107,7 +78,8 @@ def _products(conn: psycopg.Connection, p: dict, written: Written) -> None:
         select
             latest.sku,
             coalesce(latest.product_name, %(unspecified_name)s) as name,
-            coalesce(sub.category_id, top.category_id) as category_id,
+            coalesce(latest.category, %(unspecified)s) as category,
+            latest.subcategory,
             firsts.has_category,
             latest.brand,
             latest.unit_price as list_price,
@@ -115,12 +87,39 @@ def _products(conn: psycopg.Connection, p: dict, written: Written) -> None:
             firsts.first_sold
         from latest
         inner join firsts on firsts.sku = latest.sku
-        inner join core.categories as top
-            on top.parent_category_id is null
-            and top.name = coalesce(latest.category, %(unspecified)s)
-        left join core.categories as sub
-            on sub.parent_category_id = top.category_id and sub.name = latest.subcategory
     """, p)  # fmt: skip
+    written.add("new categories", _run(conn, """
+        insert into core.categories (parent_category_id, name)
+        select distinct null::integer, category from import_skus
+        on conflict (parent_category_id, name) do nothing
+    """))  # fmt: skip
+    written.add("new categories", _run(conn, """
+        insert into core.categories (parent_category_id, name)
+        select distinct top.category_id, skus.subcategory
+        from import_skus as skus
+        inner join core.categories as top
+            on top.parent_category_id is null and top.name = skus.category
+        where skus.subcategory is not null
+        on conflict (parent_category_id, name) do nothing
+    """))  # fmt: skip
+    tops = conn.execute(
+        "select count(*) from core.categories where parent_category_id is null"
+    ).fetchone()[0]
+    if tops > MAX_TOP_CATEGORIES:
+        raise ImportRefused(
+            f"the import would make {tops} top-level categories, and salesdw's category filters "
+            f"hold {MAX_TOP_CATEGORIES}: group them under parents ('Parent > Category' in the "
+            "category column, or a subcategory column) and import again"
+        )
+    conn.execute("""
+        create temporary table import_products on commit drop as
+        select skus.*, coalesce(sub.category_id, top.category_id) as category_id
+        from import_skus as skus
+        inner join core.categories as top
+            on top.parent_category_id is null and top.name = skus.category
+        left join core.categories as sub
+            on sub.parent_category_id = top.category_id and sub.name = skus.subcategory
+    """)  # fmt: skip
     written.add("new products", _run(conn, """
         insert into core.products (sku, name, category_id, brand, list_price, unit_cost,
                                    launched_at)

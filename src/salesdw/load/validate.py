@@ -173,7 +173,7 @@ class Validator:
         self._duplicates(chunk, keep, fail)
 
         customer_key, email = self._customers(table)
-        fail(keep & (customer_key == None), "missing_customer", "no customer id or e-mail")  # noqa: E711
+        fail(keep & parse.missing(customer_key), "missing_customer", "no customer id or e-mail")
 
         stamps, _bad_date = self.dates.parse(self._column(table, "ordered_at"))
         no_date = stamps == parse.NAT
@@ -251,23 +251,19 @@ class Validator:
         order = np.argsort(merged, kind="stable")
         self._hashes, self._hash_lines = merged[order], merged_lines[order]
 
-    def _customers(self, table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-        email = None
+    def _customers(self, table: pa.Table) -> tuple[pa.Array, pa.Array]:
+        """(customer key, valid e-mail), as Arrow text, null where there is none."""
+        email = pa.nulls(table.num_rows, pa.string())
         if self.mapping.has("email"):
             email = self._text(table, "email")
             valid = pc.match_substring_regex(email, _EMAIL).fill_null(False)
             email = pc.if_else(valid, email, pa.scalar(None, pa.string()))
-        key = None
         if self.mapping.has("customer_id"):
-            key = _without_float_zero(self._text(table, "customer_id"))
-        if key is None:
+            key = pc.coalesce(_without_float_zero(self._text(table, "customer_id")),
+                              pc.utf8_lower(email))  # fmt: skip
+        else:
             key = pc.utf8_lower(email)
-        elif email is not None:
-            key = pc.coalesce(key, pc.utf8_lower(email))
-        empty = np.full(table.num_rows, None, dtype=object)
-        return (np.asarray(key.to_numpy(zero_copy_only=False), dtype=object),
-                empty if email is None else np.asarray(email.to_numpy(zero_copy_only=False),
-                                                       dtype=object))  # fmt: skip
+        return key, email
 
     def _money(self, table: pa.Table, keep: np.ndarray, fail):
         """(|quantity|, is_return, line value, unit price and discount in cents)."""
@@ -384,28 +380,23 @@ class Validator:
         return status, returned.astype(np.int64), refund
 
     def _order_keys(self, table, customer_key, stamps, is_return, keep, fail):
-        n = table.num_rows
+        """(order key as Arrow text, is_return): the order number, or '<customer>/<day>' (the
+        local day of the import's time zone) when the file has none."""
         if self.mapping.has("order_id"):
-            raw = _without_float_zero(self._text(table, "order_id"))
-            keys = np.asarray(raw.to_numpy(zero_copy_only=False), dtype=object)
-            fail(keep & (keys == None), "missing_order_id", "empty order number")  # noqa: E711
+            keys = _without_float_zero(self._text(table, "order_id"))
+            fail(keep & parse.missing(keys), "missing_order_id", "empty order number")
             prefix = self.mapping.cancellation_prefix
             if prefix:
                 pattern = "^" + re.escape(prefix) + r"\d"
-                cancelled = pc.match_substring_regex(raw, pattern).fill_null(False)
+                cancelled = pc.match_substring_regex(keys, pattern).fill_null(False)
                 is_return = is_return | cancelled.to_numpy(zero_copy_only=False)
             return keys, is_return
         valid = stamps != parse.NAT
-        safe = np.where(valid, stamps, 0)
-        local = pa.array(safe, pa.timestamp("us", tz="UTC")).cast(
-            pa.timestamp("us", tz=self.dates.timezone)
-        )
-        days = np.asarray(pc.strftime(local, format="%Y-%m-%d").to_numpy(zero_copy_only=False),
-                          dtype=object)  # fmt: skip
-        keys = np.full(n, None, dtype=object)
-        ok = valid & (customer_key != None)  # noqa: E711
-        keys[ok] = customer_key[ok] + "/" + days[ok]
-        return keys, is_return
+        stamped = pa.array(np.where(valid, stamps, 0), pa.timestamp("us", tz="UTC"))
+        local = stamped.cast(pa.timestamp("us", tz=self.dates.timezone))
+        days = pc.if_else(pa.array(valid), pc.strftime(local, format="%Y-%m-%d"),
+                          pa.scalar(None, pa.string()))  # fmt: skip
+        return pc.binary_join_element_wise(customer_key, days, "/"), is_return
 
     def _positions(self, order_key, customer_key, is_return, candidates, fail) -> np.ndarray:
         """Each row's line within its order (sales and returns counted apart), continuing the
@@ -414,8 +405,9 @@ class Validator:
         index = np.flatnonzero(candidates)
         if not len(index):
             return position
-        orders = pc.dictionary_encode(pa.array(order_key[index], pa.string()))
-        customers = pc.dictionary_encode(pa.array(customer_key[index], pa.string()))
+        taken = pa.array(index, pa.int64())
+        orders = pc.dictionary_encode(order_key.take(taken))
+        customers = pc.dictionary_encode(customer_key.take(taken))
         order_codes = orders.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         customer_codes = customers.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         order_names = orders.dictionary.to_pylist()
@@ -504,11 +496,11 @@ class Validator:
         cost = self._unit_cost[idx]
         return pa.table({
             "line_number": pa.array(cols["lines"][idx], pa.int64()),
-            "order_key": objects(cols["order_key"]),
+            "order_key": cols["order_key"].take(take),
             "line_position": pa.array(cols["position"][idx], pa.int32()),
             "is_return": pa.array(is_return, pa.bool_()),
-            "customer_key": objects(cols["customer_key"]),
-            "email": objects(cols["email"]),
+            "customer_key": cols["customer_key"].take(take),
+            "email": cols["email"].take(take),
             "first_name": first,
             "last_name": last,
             "country_code": objects(cols["country"]),
