@@ -46,7 +46,21 @@ COUNTRIES = ["United Kingdom"] * 30 + ["UK", "EIRE", "Germany", "Deutschland", "
              "Norway", "Australia", "USA", "United States", "Japan", "Sweden", "Denmark",
              "Finland", "Austria", "Österreich", "Poland", "Greece", "Czech Republic", "RSA",
              "Canada", "Brazil", "Singapore", "Israel"]  # fmt: skip
-IMPORT_CHILD = """
+#: Peak RSS of the child itself: VmHWM (ru_maxrss after fork and exec starts from the parent's).
+PEAK = """
+def peak_kib():
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+IMPORT_CHILD = (
+    PEAK
+    + """
 import json, os, resource, sys, time
 from pathlib import Path
 from salesdw.load import ImportOptions, run
@@ -59,17 +73,21 @@ wall = time.perf_counter() - started
 print(json.dumps({
     "seconds": wall, "rows_read": result.rows_read, "accepted": result.accepted,
     "rejected": result.rejected, "written": result.written, "stages": stages,
-    "rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    "rss_kib": peak_kib(),
 }))
 """
-PANDAS_CHILD = """
-import json, resource, sys, time
+)
+PANDAS_CHILD = (
+    PEAK
+    + """
+import json, sys, time
 import pandas as pd
 started = time.perf_counter()
 frame = pd.read_csv(sys.argv[1])
 print(json.dumps({"seconds": time.perf_counter() - started, "rows": len(frame),
-                  "rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                  "rss_kib": peak_kib()}))
 """
+)
 
 
 def write_file(path: Path, lines: int, seed: int = 7) -> dict[str, int]:
