@@ -260,3 +260,14 @@ def test_views_agree_with_an_oracle_from_the_file(db: Engine, tmp_path: Path) ->
     assert (merged["net"] == merged["oracle"]).all(), merged[merged["net"] != merged["oracle"]]
     total = scalar(db, "select sum(net_revenue) from analytics.kpi_monthly")
     assert round(float(total) * 100) == int(merged["oracle"].sum())
+
+
+def test_seed_replace_all_forgets_the_applied_returns(db: Engine, uci_csv: Path) -> None:
+    from salesdw.generate import resolve_options, seed_warehouse
+
+    load(db, uci_csv)
+    assert scalar(db, "select count(*) from staging.applied_returns") == 1
+    options = resolve_options(orders=300, products=20, years=1, seed=3)
+    seed_warehouse(conninfo(db), options, replace_all=True)
+    assert scalar(db, "select count(*) from staging.applied_returns") == 0
+    assert scalar(db, "select count(*) from core.orders where external_id is not null") == 0
