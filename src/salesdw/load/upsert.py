@@ -251,16 +251,14 @@ def _orders(conn: psycopg.Connection, p: dict, written: Written) -> None:
             heads.channel,
             heads.country_code,
             heads.city,
-            totals.lines
+            totals.lines,
+            existing.order_id,
+            existing.order_id is not null as existed
         from heads
         inner join totals on totals.order_key = heads.order_key
         inner join core.customers as customers on customers.external_id = heads.customer_key
+        left join core.orders as existing on existing.external_id = heads.order_key
     """, p)  # fmt: skip
-    conn.execute("""
-        alter table import_orders add column existed boolean;
-        update import_orders set existed = exists (
-            select 1 from core.orders where orders.external_id = import_orders.order_key)
-    """)  # fmt: skip
     written.add("new orders", _run(conn, """
         insert into core.orders (external_id, customer_id, ordered_at, status, channel,
                                  shipping_country_code, shipping_city)
@@ -289,9 +287,9 @@ def _orders(conn: psycopg.Connection, p: dict, written: Written) -> None:
                  new.channel, new.country_code, new.city)
     """))  # fmt: skip
     conn.execute("""
-        alter table import_orders add column order_id bigint;
         update import_orders set order_id = orders.order_id
-        from core.orders as orders where orders.external_id = import_orders.order_key;
+        from core.orders as orders
+        where not import_orders.existed and orders.external_id = import_orders.order_key;
         create index on import_orders (order_key);
         analyze import_orders
     """)  # fmt: skip

@@ -158,13 +158,27 @@ class Validator:
                 else:
                     details.update(dict.fromkeys(where.tolist(), text))
 
-        raw_text = [parse.text(table.column(i).combine_chunks()) for i in range(table.num_columns)]
-        self._texts = dict(zip(table.column_names, raw_text, strict=True))
-        blank = np.logical_and.reduce([parse.missing(c) for c in raw_text])
+        # trimmed text of the mapped columns; the others are only measured (blank, too long)
+        used = set(self.mapping.columns_used())
+        raw = [table.column(i).combine_chunks() for i in range(table.num_columns)]
+        self._texts = {name: parse.text(column) for name, column in
+                       zip(table.column_names, raw, strict=True) if name in used}  # fmt: skip
+        measured = []
+        for name, column in zip(table.column_names, raw, strict=True):
+            if name in self._texts:
+                measured.append(self._texts[name])
+            else:
+                measured.append(column if pa.types.is_string(column.type) else parse.text(column))
+        lengths_each = [pc.utf8_length(c).fill_null(0).to_numpy(zero_copy_only=False)
+                        for c in measured]  # fmt: skip
+        blank = np.logical_and.reduce([
+            (self._texts[name].is_null().to_numpy(zero_copy_only=False) if name in self._texts
+             else length == 0)
+            for name, length in zip(table.column_names, lengths_each, strict=True)
+        ])  # fmt: skip
         self.blank_lines += int(blank.sum())
         keep = ~blank
-        lengths = np.max([pc.utf8_length(c).fill_null(0).to_numpy(zero_copy_only=False)
-                          for c in raw_text], axis=0)  # fmt: skip
+        lengths = np.max(lengths_each, axis=0)
         fail(
             keep & (lengths > MAX_FIELD_CHARS),
             "field_too_long",
