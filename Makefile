@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate seed refresh train dashboard psql test chromium lint format clean demo
+.PHONY: help install db migrate seed import refresh train dashboard psql test chromium lint format clean demo
 
 SCALE ?= small
 PORT ?= 8501
@@ -33,6 +33,11 @@ migrate: install ## Create or update the warehouse schema (alembic upgrade head)
 
 seed: migrate ## Fill the warehouse with generated history (SCALE=tiny|small|medium|large)
 	$(BIN)/salesdw seed --scale $(SCALE)
+
+import: install ## Import your own order lines: make import FILE=orders.csv [MAPPING=mapping.yml]
+	@test -n "$(FILE)" || { echo "make import needs FILE=path/to/orders.csv (CSV, .xlsx or Parquet)" >&2; exit 2; }
+	$(BIN)/salesdw migrate
+	$(BIN)/salesdw import "$(FILE)" $(if $(MAPPING),--mapping "$(MAPPING)")
 
 refresh: migrate ## Refresh the analytics views (make seed does it too)
 	$(BIN)/salesdw refresh

@@ -40,10 +40,15 @@ navigation = st.navigation(
         ],
         "Data": [
             st.Page(PAGES / "data.py", title="Data", icon=":material/table:"),
+            st.Page(PAGES / "import.py", title="Import", icon=":material/upload_file:"),
         ],
     }
 )  # fmt: skip
 
-options = frame.warehouse()
-st.session_state["salesdw_current_filters"] = frame.sidebar(options)
-navigation.run()
+if navigation.url_path == "import":
+    # Importing is how an empty warehouse fills: the page needs no data or filters first.
+    navigation.run()
+else:
+    options = frame.warehouse()
+    st.session_state["salesdw_current_filters"] = frame.sidebar(options)
+    navigation.run()

@@ -112,3 +112,36 @@ def call(name: str, *args: Any, filters: Filters | None = None, **kwargs: Any) -
     if _to_do(name, result):
         _cached.clear(*key)
     return result
+
+
+# -- Writes: the Import page goes through salesdw.load, never cached ------------------------------
+
+
+def conninfo() -> str:
+    """The libpq URL of the dashboard's warehouse (what salesdw.load connects with)."""
+    from salesdw.db.connect import libpq_url
+
+    return libpq_url(engine().url, hide_password=False)
+
+
+def preview_import(path, options) -> tuple[Any, Any]:
+    """The plan (format, mapping) and a dry run's result: nothing is written."""
+    from dataclasses import replace
+
+    from salesdw import load
+
+    plan = load.plan(conninfo(), path, options)
+    return plan, load.run(conninfo(), path, replace(options, dry_run=True), plan_=plan)
+
+
+def run_import(path, options) -> Any:
+    """Import for real, refresh the views, and forget every cached answer (they changed)."""
+    from dataclasses import replace
+
+    from salesdw import load
+    from salesdw.refresh import refresh
+
+    result = load.run(conninfo(), path, replace(options, dry_run=False))
+    refresh(conninfo())
+    _cached.clear()
+    return result

@@ -34,6 +34,7 @@ __all__ = [
     "ANALYTICS_SCHEMAS",
     "ORDER_CHANNELS",
     "ORDER_STATUSES",
+    "REJECT_REASONS",
     "SCHEMAS",
     "metadata",
 ]
@@ -64,6 +65,30 @@ PAYMENT_METHODS = (
 )
 DEVICES = ("desktop", "mobile", "tablet")
 LOAD_KINDS = ("seed", "import")
+#: Why the importer rejects a row (staging.rejected_rows.reason); salesdw.load.validate says
+#: what each one means.
+REJECT_REASONS = (
+    "malformed_line",
+    "field_too_long",
+    "duplicate_row",
+    "missing_customer",
+    "missing_order_id",
+    "bad_date",
+    "date_out_of_range",
+    "bad_quantity",
+    "zero_quantity",
+    "bad_price",
+    "negative_price",
+    "bad_amount",
+    "bad_discount",
+    "out_of_range",
+    "unknown_country",
+    "unknown_status",
+    "other_currency",
+    "order_customer_conflict",
+    "order_too_long",
+    "return_without_sale",
+)
 LOAD_STATUSES = ("running", "succeeded", "failed")
 
 # Stable constraint names, so migrations and `alembic check` agree on them.
@@ -366,4 +391,102 @@ rfm_segment_map = Table(
     schema="mart",
     comment="One row per (R, F, M) combination: its segment. Loaded from seeds/rfm_segments.csv "
     "by salesdw refresh.",
+)  # fmt: skip
+
+import_rows = Table(
+    "import_rows",
+    metadata,
+    Column("load_run_id", BigInteger, nullable=False, comment="The import that read the row "
+           "(ops.load_runs; no foreign key, so COPY checks nothing per row)."),
+    Column("line_number", BigInteger, nullable=False, comment="Record number in the file, the "
+           "header counting as 1 (a quoted field spanning lines counts once); spreadsheet row "
+           "for Excel; row from 1 for Parquet."),
+    Column("order_key", Text, nullable=False, comment="Order number in the file, or "
+           "'<customer>/<day>' when the file has none (one order per customer and day)."),
+    Column("line_position", Integer, nullable=False, comment="Position of the row among the "
+           "order's sale rows (its core.order_items.line_number), or among its return rows."),
+    Column("is_return", Boolean, nullable=False, comment="True for a return: a negative "
+           "quantity or amount, or a line of an invoice with a cancellation prefix."),
+    Column("customer_key", Text, nullable=False, comment="Customer id in the file, or the "
+           "lower-case e-mail when there is no id (core.customers.external_id)."),
+    Column("email", Text, nullable=True, comment="E-mail address, when valid."),
+    Column("first_name", Text, nullable=True, comment="Customer's given name."),
+    Column("last_name", Text, nullable=True, comment="Customer's family name."),
+    Column("country_code", String(2), nullable=True, comment="Country resolved to ISO alpha-2; "
+           "null when the file has none."),
+    Column("city", Text, nullable=True, comment="City."),
+    Column("sku", Text, nullable=False, comment="Product code; the product name when there is "
+           "no code; UNSPECIFIED when the file has neither."),
+    Column("product_name", Text, nullable=True, comment="Product name."),
+    Column("category", Text, nullable=True, comment="Top-level category name."),
+    Column("subcategory", Text, nullable=True, comment="Subcategory name."),
+    Column("brand", Text, nullable=True, comment="Brand."),
+    Column("ordered_at", Timestamp, nullable=False, comment="When the order (or the return) "
+           "was placed; naive times read in the import's time zone."),
+    Column("quantity", Integer, nullable=False, comment="Units, always positive (a return's "
+           "units returned)."),
+    Column("unit_price", Money, nullable=False, comment="Price per unit; derived from the line "
+           "amount when the file has no price."),
+    Column("unit_cost", Money, nullable=True, comment="Cost per unit; null when unknown."),
+    Column("discount_amount", Money, nullable=False, comment="Line discount in money (with a "
+           "derived price: what rounding the price up to the cent added)."),
+    Column("returned_quantity", Integer, nullable=False, comment="Units returned on this sale "
+           "line, from a status or returned-quantity column (returns matched later add to it)."),
+    Column("refund_amount", Money, nullable=False, comment="Money refunded on this line (for a "
+           "return row: the money the return refunds)."),
+    Column("status", Text, nullable=False, comment="Order status, mapped to core's: "
+           + ", ".join(ORDER_STATUSES) + "."),
+    Column("channel", Text, nullable=False, comment="Sales channel, mapped to core's: "
+           + ", ".join(ORDER_CHANNELS) + "."),
+    Column("raw_values", JSONB, nullable=True, comment="The row as read, for return rows only "
+           "(a return that matches no sale is moved to rejected_rows with it)."),
+    schema="staging",
+    comment="One row per line of the latest import (salesdw import) that passed the row "
+    "checks, typed and normalised, before the upsert into core. Emptied when the next import "
+    "starts.",
+)  # fmt: skip
+
+rejected_rows = Table(
+    "rejected_rows",
+    metadata,
+    Column("load_run_id", BigInteger, ForeignKey("ops.load_runs.load_run_id", ondelete="CASCADE"),
+           nullable=False, comment="The import that rejected the row (ops.load_runs)."),
+    Column("file_name", Text, nullable=False, comment="Name of the file imported (without its "
+           "folder)."),
+    Column("line_number", BigInteger, nullable=False, comment="Record number in the file, the "
+           "header counting as 1; spreadsheet row for Excel; row from 1 for Parquet."),
+    Column("reason", Text, nullable=False, comment="Why it was rejected: "
+           + ", ".join(REJECT_REASONS) + "."),
+    Column("detail", Text, nullable=True, comment="What exactly was wrong, e.g. the value "
+           "that did not parse."),
+    Column("raw_values", JSONB, nullable=False, comment="The row as read: column name (or "
+           "position) to value, as text."),
+    PrimaryKeyConstraint("load_run_id", "line_number"),
+    CheckConstraint(_one_of("reason", REJECT_REASONS), name="reason_known"),
+    schema="staging",
+    comment="One row per line an import rejected, with the reason and the values as read: "
+    "accepted + rejected = rows read, for every import.",
+)  # fmt: skip
+
+applied_returns = Table(
+    "applied_returns",
+    metadata,
+    Column("return_key", Text, primary_key=True, comment="The return line in its file: "
+           "'<order key>#<position among the order's returns>'."),
+    Column("order_external_id", Text, nullable=False, comment="Sale order it was applied to "
+           "(core.orders.external_id)."),
+    Column("line_number", SmallInteger, nullable=False, comment="Sale line it was applied to "
+           "(core.order_items.line_number)."),
+    Column("returned_quantity", Integer, nullable=False, comment="Units it returns."),
+    Column("refund_amount", Money, nullable=False, comment="Money it refunds."),
+    Column("returned_at", Timestamp, nullable=False, comment="When the return was made."),
+    Column("load_run_id", BigInteger, ForeignKey("ops.load_runs.load_run_id"), nullable=False,
+           comment="The import that last wrote it (ops.load_runs)."),
+    CheckConstraint("returned_quantity > 0", name="returned_quantity_positive"),
+    CheckConstraint("refund_amount >= 0", name="refund_not_negative"),
+    Index(None, "order_external_id", "line_number"),
+    schema="staging",
+    comment="One row per imported return line (negative quantity, cancellation invoice) and "
+    "the sale line it was applied to: a sale line's returned quantity and refund are its own "
+    "plus these rows', so importing a file again applies no return twice.",
 )  # fmt: skip

@@ -89,6 +89,12 @@ class Settings(BaseSettings):
         le=16,
         description="Views a refresh builds at once, each on its own connection.",
     )
+    max_upload_mb: int = Field(
+        default=200,
+        ge=1,
+        le=100_000,
+        description="Largest file the dashboard's Import page accepts, in megabytes.",
+    )
     data_dir: Path = Field(
         default=PROJECT_ROOT / ".salesdw",
         description="Where the embedded server keeps its data (pgdata/) and log.",

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from salesdw.cli import db as db_commands
 from salesdw.cli.dashboard import dashboard as dashboard_command
+from salesdw.cli.load import import_file as import_command
 from salesdw.cli.refresh import refresh as refresh_command
 from salesdw.cli.seed import seed as seed_command
 from salesdw.cli.train import train as train_command
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 app.add_typer(db_commands.app, name="db")
 app.command("seed")(seed_command)
+app.command("import")(import_command)
 app.command("refresh")(refresh_command)
 app.command("train")(train_command)
 app.command("dashboard")(dashboard_command)

@@ -45,6 +45,7 @@ def dashboard(
     needed). Seed, refresh and train first (make demo does all of it) for every page to fill.
     """
     from salesdw.db.connect import get_engine, libpq_url
+    from salesdw.settings import get_settings
 
     if not APP.exists():
         raise DashboardError(
@@ -70,6 +71,8 @@ def dashboard(
         # dashboard/static/ holds the world map's outlines, which Plotly would fetch from its
         # CDN: served here, the map draws without internet access
         "--server.enableStaticServing", "true",
+        # the Import page's upload limit (SALESDW_MAX_UPLOAD_MB)
+        "--server.maxUploadSize", str(get_settings().max_upload_mb),
     ]  # fmt: skip
     if headless:
         command += ["--server.headless", "true"]

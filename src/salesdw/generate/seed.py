@@ -159,6 +159,9 @@ def _seed(
     with timer("drop keys"):
         saved = bulk.save_and_drop_keys(conn, LOAD_TABLES)
         conn.execute(f"truncate {', '.join(LOAD_TABLES)}")
+        # the imported returns' bookkeeping goes with the imported orders (--replace-all)
+        if conn.execute("select to_regclass('staging.applied_returns')").fetchone()[0]:
+            conn.execute("truncate staging.applied_returns")
 
     epoch_us = (options.start_date.toordinal() - _EPOCH_ORDINAL) * 86_400_000_000
     markets = np.array(list(MARKETS))
