@@ -14,8 +14,11 @@ symbol = currency_symbol()
 stats = frame.call("customer_stats").iloc[0]
 cards = st.columns(4)
 cards[0].metric("Buyers", count(stats["buyers"]))
-cards[1].metric("Repeat buyers", percent(stats["repeat_buyer_share"]),
-                help="Share of buyers with two orders or more, over the whole history.")
+cards[1].metric(
+    "Repeat buyers",
+    percent(stats["repeat_buyer_share"]),
+    help="Share of buyers with two orders or more, over the whole history.",
+)
 cards[2].metric(
     "Churned",
     percent(stats["churn_rate"]),

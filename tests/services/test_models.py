@@ -16,10 +16,10 @@ from salesdw.services.models import (
     churn_risk,
     clv_distribution,
     customer_clusters,
+    flagged_day_count,
     forecast,
     forecast_backtests,
     forecast_series,
-    flagged_day_count,
     model_metrics,
     product_segment_summary,
 )
