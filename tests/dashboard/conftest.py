@@ -3,21 +3,17 @@ and `open_page`, which runs the app on a database as a browser opening a link wo
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy.engine import URL, Engine
 from streamlit.testing.v1 import AppTest
 
+from dashboard.apptest import forget_everything, open_app
 from salesdw.settings import get_settings
 from tests.conftest import Trained
-
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-#: Generous: the first run imports plotly and pandas; a page never waits this long.
-TIMEOUT = 120
 
 OpenPage = Callable[..., AppTest]
 
@@ -35,40 +31,25 @@ def trained(trained: Trained) -> Engine:
     return trained.engine
 
 
-def _forget_everything() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()  # disposes the dashboard's engine
-    get_settings.cache_clear()
-
-
 @pytest.fixture(scope="session")
-def _caches() -> Iterator[list[str]]:
-    """The database whose answers Streamlit's caches hold: tests on the same (read-only)
-    database share them, as the sessions of one server do; another database clears them."""
-    held: list[str] = []
-    yield held
-    _forget_everything()
+def _caches() -> Iterator[None]:
+    """Streamlit's caches hold the answers of one database at a time (dashboard.apptest):
+    tests on the same (read-only) database share them; emptied at the end of the session."""
+    yield
+    forget_everything()
 
 
 @pytest.fixture
-def open_page(monkeypatch: pytest.MonkeyPatch, _caches: list[str]) -> Iterator[OpenPage]:
+def open_page(monkeypatch: pytest.MonkeyPatch, _caches: None) -> Iterator[OpenPage]:
     """open_page(database, page="overview", params=None): the app run once on `database` (an
-    engine or a URL string) with `params` as the link's query, then switched to `page`."""
+    engine or a URL string) with `params` as the link's query, then switched to `page`
+    (dashboard.apptest.open_app); DATABASE_URL is put back after the test."""
+    monkeypatch.setenv("DATABASE_URL", "")  # remembered here, restored by monkeypatch
 
     def open_page(database: Engine | str, page: str = "overview",
                   params: dict | None = None) -> AppTest:  # fmt: skip
         url = database if isinstance(database, str) else url_of(database)
-        monkeypatch.setenv("DATABASE_URL", url)
-        get_settings.cache_clear()
-        if _caches != [url]:
-            _forget_everything()
-            _caches[:] = [url]
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.query_params.update(params or {})
-        at.run()
-        if page != "overview":
-            at.switch_page(f"app_pages/{page}.py").run()
-        return at
+        return open_app(url, page, params)
 
     yield open_page
     get_settings.cache_clear()  # monkeypatch puts DATABASE_URL back next
@@ -82,6 +63,13 @@ def assert_clean(at: AppTest) -> None:
 
 def metrics(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
+
+
+def column_formats(table) -> dict[str, str]:
+    """The number format st.column_config gives each column of a st.dataframe element."""
+    config = json.loads(table.proto.columns or "{}")
+    return {name: column["type_config"]["format"] for name, column in config.items()
+            if "format" in column.get("type_config", {})}  # fmt: skip
 
 
 def amount(shown: str) -> float:

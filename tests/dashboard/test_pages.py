@@ -3,9 +3,11 @@ shows its figures, tables and charts."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.engine import Engine
 
-from tests.dashboard.conftest import OpenPage, assert_clean, metrics
+from tests.dashboard.conftest import OpenPage, assert_clean, column_formats, metrics
 
 
 def charts(at) -> int:
@@ -31,11 +33,17 @@ def test_overview_shows_eight_kpis_the_trend_and_the_top_countries_and_categorie
                            "Customers", "New customers", "Repeat rate",
                            "Conversion rate"]  # fmt: skip
     assert all(shown(value) for value in cards.values()), cards
-    assert at.metric[3].help.startswith("Margin ") and "%" in at.metric[3].help
+    # the gross margin shows on the gross profit card, not only in its tooltip
+    margin = [c.value for c in at.caption if c.value.startswith("Gross margin")]
+    assert len(margin) == 1 and re.search(r"\*\*\d+\.\d%\*\*", margin[0]), margin
     assert subheaders(at) == ["Net revenue per day", "Top countries", "Top categories",
                               "What stands out"]  # fmt: skip
     assert charts(at) == 3
-    assert at.markdown, "no insight under 'What stands out'"
+    insights = [m.value for m in at.markdown if m.value.startswith(":material/trending")]
+    assert insights, "no insight under 'What stands out'"
+    # money in the sentences carries the currency symbol
+    movers = [text for text in insights if "net revenue up" in text or "net revenue down" in text]
+    assert movers and all(re.search(r"\([+-]€[\d,]+\)", text) for text in movers), movers
 
 
 def test_sales_shows_trend_split_season_and_year_over_year(
@@ -89,7 +97,13 @@ def test_customers_shows_cards_segments_cohorts_value_risk_and_clusters(
     assert charts(at) == 4  # segments, cohorts, value bands, clusters
     at_risk = at.dataframe[1].value
     assert len(at_risk) == 50
-    assert at_risk["churn_probability"].is_monotonic_decreasing
+    # ranked by value at risk (probability x CLV), both shown, and the page says so
+    assert at_risk["value_at_risk"].is_monotonic_decreasing
+    expected = at_risk["churn_probability"] * at_risk["clv_12m"]
+    assert (at_risk["value_at_risk"] - expected).abs().max() < 1e-6
+    assert not at_risk["churn_probability"].is_monotonic_decreasing  # not probability alone
+    assert "Most value at risk" in subheaders(at)
+    assert any("churn probability x" in c.value for c in at.caption)
 
 
 def test_channels_shows_cards_totals_and_five_monthly_charts(
@@ -102,6 +116,12 @@ def test_channels_shows_cards_totals_and_five_monthly_charts(
     assert all(shown(value) for value in cards.values()), cards
     assert "All channels" in set(at.dataframe[0].value["channel_name"])
     assert charts(at) == 5
+    # the totals table formats money, counts and ratios
+    assert column_formats(at.dataframe[0]) == {
+        "sessions": "localized", "orders": "localized", "new_customers": "localized",
+        "spend": "€%,.0f", "net_revenue": "€%,.0f", "cac": "€%,.2f",
+        "conversion_rate": "percent", "roas": "%.1f x",
+    }  # fmt: skip
 
 
 def test_forecasts_shows_the_forecast_and_the_backtest_with_one_winner(
@@ -125,16 +145,22 @@ def test_forecasts_shows_the_forecast_and_the_backtest_with_one_winner(
 
 
 def test_anomalies_shows_the_flagged_days(open_page: OpenPage, trained: Engine) -> None:
-    at = open_page(trained, "anomalies")
+    at = open_page(trained, "anomalies", params={"period": "all"})
     assert_clean(at)
     assert charts(at) == 1
     flagged = at.dataframe[0].value
-    days = flagged["anomaly_date"].nunique()
-    assert days > 0
-    assert flagged["is_anomaly"].all()
-    assert subheaders(at) == [f"Flagged days ({days})"]
-    at.segmented_control(key="anomaly_metric").set_value("orders").run()
-    assert_clean(at)
+    assert len(flagged) > 0 and flagged["anomaly_date"].is_unique
+    assert subheaders(at) == [f"Flagged days: net revenue ({len(flagged)})"]
+    # the table holds one metric, so its values take that metric's format
+    formats = column_formats(at.dataframe[0])
+    assert formats["value"] == formats["expected"] == "€%,.0f"
+    for metric, wanted in (("orders", "%,.0f"), ("average_order_value", "€%,.2f"),
+                           ("conversion_rate", "percent")):  # fmt: skip
+        at.segmented_control(key="anomaly_metric").set_value(metric).run()
+        assert_clean(at)
+        if at.dataframe[0].value.empty:
+            continue
+        assert column_formats(at.dataframe[0])["value"] == wanted, metric
 
 
 def test_data_shows_a_page_of_the_view_and_a_csv_download(
