@@ -3,10 +3,13 @@ and `open_page`, which runs the app on a database as a browser opening a link wo
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterator
 
+import numpy as np
 import pytest
 from sqlalchemy.engine import URL, Engine
 from streamlit.testing.v1 import AppTest
@@ -70,6 +73,53 @@ def column_formats(table) -> dict[str, str]:
     config = json.loads(table.proto.columns or "{}")
     return {name: column["type_config"]["format"] for name, column in config.items()
             if "format" in column.get("type_config", {})}  # fmt: skip
+
+
+def figures(at: AppTest) -> list[dict]:
+    """The Plotly figures on the page, as the JSON Streamlit sends to the browser."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def numbers(array) -> np.ndarray:
+    """A trace's x, y or values: a list, or Plotly's typed array ({"dtype", "bdata"})."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
+    return np.asarray(array, dtype=float)
+
+
+def trace_colors(figure: dict) -> dict[str, str]:
+    """The colour of each named trace (its line, else its marker), upper case."""
+    found = {}
+    for trace in figure["data"]:
+        color = (trace.get("line") or {}).get("color") or (trace.get("marker") or {}).get("color")
+        if isinstance(color, str) and trace.get("name"):
+            found[trace["name"]] = color.upper()
+    return found
+
+
+def downloads(monkeypatch: pytest.MonkeyPatch) -> Callable[[object], bytes]:
+    """Keep the media files of the AppTest runs that follow (AppTest drops its in-memory
+    storage after each run); returns a function giving a download button's bytes."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, endpoint: str) -> None:
+            super().__init__(endpoint)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
+
+    def content(button) -> bytes:
+        name = button.proto.url.rsplit("/", 1)[-1]
+        for store in reversed(stores):
+            with contextlib.suppress(Exception):
+                return store.get_file(name).content
+        raise AssertionError(f"no media file {button.proto.url}")
+
+    return content
 
 
 def amount(shown: str) -> float:

@@ -3,11 +3,14 @@ shows its figures, tables and charts."""
 
 from __future__ import annotations
 
+import io
 import re
 
+import pandas as pd
+import pytest
 from sqlalchemy.engine import Engine
 
-from tests.dashboard.conftest import OpenPage, assert_clean, column_formats, metrics
+from tests.dashboard.conftest import OpenPage, assert_clean, column_formats, downloads, metrics
 
 
 def charts(at) -> int:
@@ -173,3 +176,52 @@ def test_data_shows_a_page_of_the_view_and_a_csv_download(
     assert [button.label for button in at.download_button] == ["Download this page as CSV"]
     at.selectbox(key="data_size").select(50).run()
     assert len(at.dataframe[0].value) == 50
+
+
+@pytest.mark.parametrize(
+    "view, number", [("sales_daily", 2), ("channel_performance", 1), ("customer_rfm", 3)]
+)
+def test_the_csv_download_is_the_table_shown(
+    open_page: OpenPage, trained: Engine, monkeypatch: pytest.MonkeyPatch, view: str, number: int
+) -> None:
+    content = downloads(monkeypatch)
+    at = open_page(trained, "data", params={"country": "DE"})
+    at.selectbox(key="data_view").set_value(view)
+    at.number_input(key="data_page").set_value(number)
+    at.run()
+    assert_clean(at)
+    shown = at.dataframe[0].value.reset_index(drop=True)
+    downloaded = pd.read_csv(io.BytesIO(content(at.download_button[0])))
+    assert len(shown) > 0 and list(downloaded.columns) == list(shown.columns)
+    assert len(downloaded) == len(shown)
+    # the same cells, read back as CSV reads them
+    expected = pd.read_csv(io.StringIO(shown.to_csv(index=False)))
+    pd.testing.assert_frame_equal(downloaded, expected)
+    assert f"page {number} of" in " ".join(caption.value for caption in at.caption)
+    assert at.download_button[0].proto.url.endswith(".csv")
+
+
+def test_data_past_the_last_page_says_so_and_shows_the_last(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    at = open_page(trained, "data")
+    at.selectbox(key="data_view").set_value("kpi_monthly").run()
+    at.number_input(key="data_page").set_value(99).run()
+    assert_clean(at)
+    assert "Page 99 is past the last page (1); showing page 1." in [i.value for i in at.info]
+    assert "No rows match" not in " ".join(i.value for i in at.info)
+    assert len(at.dataframe[0].value) > 0
+
+
+def test_the_data_page_filters_each_view_on_its_date_column(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    at = open_page(trained, "data", params={"period": "last_30"})
+    for view, column in (("traffic_daily", "traffic_date"), ("kpi_monthly", "month"),
+                         ("cohort_retention", "cohort_month"),
+                         ("anomalies", "anomaly_date")):  # fmt: skip
+        at.selectbox(key="data_view").set_value(view).run()
+        assert_clean(at)
+        assert f"applied to: {column}" in " ".join(caption.value for caption in at.caption)
+        dates = pd.to_datetime(at.dataframe[0].value[column])
+        assert dates.max() - dates.min() <= pd.Timedelta(days=31), view
