@@ -32,8 +32,8 @@ INK = {
     "band": "rgba(49, 130, 189, {alpha})",  # forecast intervals, over either background
 }
 #: Sequential scales without their palest and darkest ends (those vanish into one theme).
-BLUES = px.colors.sequential.Blues[3:8]
-GREENS = px.colors.sequential.Greens[3:8]
+BLUES = px.colors.sequential.Blues[4:8]
+GREENS = px.colors.sequential.Greens[4:8]
 
 
 def tidy(figure: go.Figure, height: int = 360, money_axis: bool = False) -> go.Figure:
@@ -62,7 +62,7 @@ def trend_with_average(frame: pd.DataFrame) -> go.Figure:
     figure.add_bar(x=frame["day"], y=frame["net_revenue"], name="Net revenue",
                    marker_color=INK["soft"])  # fmt: skip
     figure.add_scatter(x=frame["day"], y=frame["net_revenue_moving_average"], mode="lines",
-                       name="7-day average", line={"color": INK["main"], "width": 3})  # fmt: skip
+                       name="7-day average", line={"color": INK["second"], "width": 3})  # fmt: skip
     return tidy(figure, money_axis=True)
 
 

@@ -19,7 +19,9 @@ NOT_AVAILABLE = "n/a"
 
 #: Qualitative colours of middle lightness: each stands out on a white and on a near-black
 #: background (Streamlit's light and dark themes), unlike pale pastels or near-blacks.
-PALETTE = px.colors.qualitative.D3 + px.colors.qualitative.Dark2[:-1]  # no second grey
+#: No grey among them: grey is for what is left over (OTHER_COLOR) and for history.
+PALETTE = [color for color in px.colors.qualitative.D3 + px.colors.qualitative.Dark2
+           if color not in ("#7F7F7F", "rgb(102,102,102)")]  # fmt: skip
 #: What is left over ("Other countries"): a grey visible on both themes.
 OTHER_COLOR = "#8c8c8c"
 CHANNEL_COLORS = dict(zip(ORDER_CHANNELS, PALETTE, strict=False))

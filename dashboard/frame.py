@@ -153,9 +153,9 @@ def header(title: str) -> None:
             times.append(f"Data through {_local(status.data_through)}")
         if status.refreshed_at:
             times.append(f"views refreshed {_local(status.refreshed_at)}")
-        left, right = st.columns([1, 5], vertical_alignment="center")
-        left.badge(words, color=color, icon=icon)
-        right.caption(" · ".join(times))
+        row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+        row.badge(words, color=color, icon=icon)
+        row.caption(" · ".join(times))
         for reason in reasons:
             st.warning(reason, icon=":material/schedule:")
     for notice in st.session_state.pop("salesdw_notices", []):

@@ -5,7 +5,7 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import charts, frame
-from dashboard.formats import SEGMENT_COLORS, count, currency_symbol, money, percent
+from dashboard.formats import PALETTE, SEGMENT_COLORS, count, currency_symbol, money, percent
 
 frame.header("Customers")
 st.caption("Customer views cover the whole history, as of the latest order; the sidebar "
@@ -40,7 +40,10 @@ with right:
     st.dataframe(segments[["segment", "customers", "revenue_share", "description",
                            "suggested_action"]], hide_index=True, width="stretch", height=420,
                  column_config={
+                     "segment": "Segment",
+                     "customers": st.column_config.NumberColumn("Customers", format="localized"),
                      "revenue_share": st.column_config.NumberColumn("Revenue", format="percent"),
+                     "description": "Who they are",
                      "suggested_action": "What to do",
                  })  # fmt: skip
 
@@ -112,10 +115,12 @@ else:
         y="average_net_revenue",
         size="customers",
         color="segment_name",
+        color_discrete_sequence=PALETTE,
         hover_name="segment_name",
         labels={
             "average_orders": "Orders per customer",
             "average_net_revenue": "Net revenue per customer",
+            "segment_name": "",
         },
     )
     figure.update_yaxes(tickprefix=symbol, tickformat=",.0f")

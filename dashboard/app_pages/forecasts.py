@@ -50,7 +50,7 @@ for low, high, name, color in (
     figure.add_scatter(
         x=future["period_start"],
         y=future[high],
-        line={"width": 0},
+        line={"width": 0, "color": color},
         showlegend=False,
         hoverinfo="skip",
     )
@@ -59,7 +59,7 @@ for low, high, name, color in (
         y=future[low],
         fill="tonexty",
         fillcolor=color,
-        line={"width": 0},
+        line={"width": 0, "color": color},
         name=name,
     )
 figure.add_scatter(
