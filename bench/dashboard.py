@@ -9,13 +9,16 @@ filter sets.
    scratch database for a later --reuse.
 2. Server-side render time of every page with streamlit.testing.v1.AppTest on the default link
    (last 90 days): one untimed run first (imports, the engine), then cold = st.cache_data.clear()
-   and a run, warm = a second run. Goal: cold 1 s or less at medium, 2 s at large; warm 0.3 s or
-   less. Baseline: the service calls the cold run made (recorded), timed alone on a plain
-   engine, so the Streamlit overhead (script, widgets, Plotly figures) shows as a ratio.
+   and a run, warm = a second run; the median of --repeat (3) tries. Goal: cold 1 s or less at
+   medium, 2 s at large; warm 0.3 s or less. Baseline: the service calls the cold run made
+   (recorded), timed alone on a plain engine, so the Streamlit overhead (script, widgets, Plotly
+   figures) shows as a ratio.
 3. First paint in headless Chromium (scripts/screenshots.py: `salesdw dashboard` on a free port,
-   Playwright with Debian's /usr/bin/chromium) until every chart is drawn: cold = a fresh server
-   (one untimed visit for its imports) and a filter set never used before, a different one per
-   page; warm = the same link opened again. Same goals as 2.
+   Playwright with Debian's /usr/bin/chromium): cold = a fresh server (one untimed visit for its
+   imports) and a filter set never used before, a different one per page, timed until the title
+   is on screen and until every chart is drawn; warm = the same link opened again (a reload),
+   and the page reached again by its sidebar link (no reload, as within a session). Same goals
+   as 2; baseline: the page's AppTest cold time (what the server does).
 4. Peak memory (VmHWM of /proc/<pid>/status) of the Streamlit process (the child of `salesdw
    dashboard`) after every page is opened with --filter-sets (default 20) random filter sets
    (bench/views.py's random_filters, turned into links with dashboard.filters.to_params). Goal:
@@ -27,6 +30,7 @@ Timings are noisy on shared machines, so read the ratios; nothing is asserted. F
 repository root:
 
     .venv/bin/python bench/dashboard.py [--scale medium|large] [--reuse DB] [--keep] [--no-train]
+        [--filter-sets 20] [--repeat 3] [--no-browser]
 """
 
 from __future__ import annotations
@@ -217,8 +221,9 @@ class Render:
     errors: list[str]
 
 
-def render_times(url: URL) -> dict[str, Render]:
-    """Per page: cold and warm AppTest run, the cold run's service calls alone."""
+def render_times(url: URL, repeat: int) -> dict[str, Render]:
+    """Per page: cold and warm AppTest runs and the cold run's service calls alone, each the
+    median of `repeat` tries (the machine is noisy)."""
     database = url_text(url)
     engine = create_engine(url, pool_size=2)
     renders: dict[str, Render] = {}
@@ -227,17 +232,20 @@ def render_times(url: URL) -> dict[str, Render]:
         open_app(database)  # imports and the engine, once for every page: not timed
         for name in PAGES:
             at = open_app(database, name)  # this page's own imports (a first run is slower)
-            st.cache_data.clear()
-            with recording() as record:
+            colds, warms = [], []
+            for _ in range(repeat):
+                st.cache_data.clear()
+                with recording() as record:
+                    started = time.perf_counter()
+                    at.run()
+                    colds.append(time.perf_counter() - started)
                 started = time.perf_counter()
                 at.run()
-                cold = time.perf_counter() - started
-            started = time.perf_counter()
-            at.run()
-            warm = time.perf_counter() - started
+                warms.append(time.perf_counter() - started)
+            cold, warm = statistics.median(colds), statistics.median(warms)
             errors = [str(e.value)[:200] for e in (*at.exception, *at.error)]
             replay(engine, record)  # warm the plain engine's connections and the server's plans
-            alone = min(replay(engine, record) for _ in range(2))
+            alone = statistics.median(replay(engine, record) for _ in range(repeat))
             renders[name] = Render(cold, warm, alone, record.seconds, len(record.calls), errors)
             say(f"    {name:<10} cold {cold:6.2f} s  warm {warm:6.3f} s  services alone "
                 f"{alone:6.2f} s ({len(record.calls)} calls)"
@@ -452,6 +460,8 @@ def main() -> None:
     parser.add_argument("--filter-sets", type=int, default=20,
                         help="random filter sets per page for the memory figure (20)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=42, help="seed of the random filters (42)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="AppTest tries per page; the median counts (3)")  # fmt: skip
     parser.add_argument("--no-browser", action="store_true",
                         help="skip the browser and memory figures (3 and 4)")  # fmt: skip
     args = parser.parse_args()
@@ -467,7 +477,7 @@ def main() -> None:
         say(f"    {orders:,} orders (about the {scale} scale), {data.first_day} to "
             f"{data.last_day}")  # fmt: skip
         say("\n2. server-side render (AppTest), default link; cold = cache_data cleared")
-        renders = render_times(url)
+        renders = render_times(url, args.repeat)
         shown = None
         if args.no_browser:
             say("\n3-4. browser and memory: skipped (--no-browser)")

@@ -6,10 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
+from dashboard import queries
 from salesdw import migrate
 from salesdw.ml.train import train
 from salesdw.refresh import refresh
+from salesdw.services import FilterError
 from tests.dashboard.conftest import OpenPage, assert_clean
 from tests.pg_servers import PgServer
 
@@ -219,3 +222,25 @@ def test_channels_with_a_period_without_sessions_or_orders_say_to_widen_it(
     at = open_page(seeded_db, "channels", params={"period": "last_90"})  # reaches back to data
     assert_clean(at)
     assert len(at.metric) == 4
+
+
+@pytest.mark.parametrize(
+    "failure, words",
+    [
+        (OperationalError("select", {}, Exception("server closed the connection")),
+         "The database does not answer (OperationalError)"),
+        (FilterError("the filter options are unreadable"), "the filter options are unreadable"),
+    ],
+)  # fmt: skip
+def test_a_failure_reading_the_filter_options_stops_with_a_message(
+    open_page: OpenPage, seeded_db: Engine, monkeypatch: pytest.MonkeyPatch, failure, words: str
+) -> None:
+    """The frame reads the warehouse's status, then the filters' options: a failure in the
+    second is met like one in the first, with a message and no traceback."""
+
+    def broken(engine):
+        raise failure
+
+    monkeypatch.setitem(queries.SERVICES, "options", broken)
+    at = open_page(seeded_db, "sales")  # a database of its own: nothing cached yet
+    stopped_with(at, words)
