@@ -27,6 +27,8 @@ st.dataframe(top[["product_name", "top_category_name", "units", "orders", "net_r
                   "gross_margin", "return_rate", "average_rating"]], hide_index=True,
              width="stretch", column_config={
                  "product_name": "Product", "top_category_name": "Category",
+                 "units": st.column_config.NumberColumn("Units", format="localized"),
+                 "orders": st.column_config.NumberColumn("Orders", format="localized"),
                  "net_revenue": st.column_config.NumberColumn("Net revenue",
                                                               format=f"{symbol}%,.0f"),
                  "gross_margin": st.column_config.NumberColumn("Margin", format="percent"),
@@ -43,7 +45,11 @@ with left:
         x="product_rank",
         y="cumulative_share",
         color="abc_class",
-        labels={"product_rank": "Products, best first", "cumulative_share": "Share of net revenue"},
+        labels={
+            "product_rank": "Products, best first",
+            "cumulative_share": "Share of net revenue",
+            "abc_class": "ABC class",
+        },
         color_discrete_map=ABC_COLORS,
     )
     figure.update_yaxes(tickformat=".0%")
@@ -62,6 +68,7 @@ with right:
         labels={
             "relative_share": "Relative share (last 365 days)",
             "net_revenue_growth": "Growth against the 365 days before",
+            "bcg_quadrant": "",
         },
         color_discrete_map=BCG_COLORS,
     )
@@ -109,6 +116,8 @@ else:
                         "confidence_a_to_b", "confidence_b_to_a", "lift"]],
                  hide_index=True, width="stretch", column_config={
                      "item_a_name": "Item", "item_b_name": "With",
+                     "orders_together": st.column_config.NumberColumn("Orders together",
+                                                                      format="localized"),
                      "support": st.column_config.NumberColumn("Support", format="percent"),
                      "confidence_a_to_b": st.column_config.NumberColumn("Confidence ->",
                                                                         format="percent"),
