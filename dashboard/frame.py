@@ -1,18 +1,22 @@
-"""The frame around every page: the sidebar filters, the title with the data's freshness, and
-the failure states a user meets (database unreachable, schema missing, warehouse empty), each
-with the command that fixes it instead of a traceback."""
+"""The frame around every page: the sidebar filters, the title with the data's freshness badge,
+and the failure states a user meets (database unreachable, schema missing, warehouse empty),
+each with the command that fixes it instead of a traceback."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from dashboard import queries
 from dashboard.filters import PRESETS, Selection, date_range, parse, to_filters, to_params
+from dashboard.formats import Colors
 from salesdw.errors import SalesdwError
 from salesdw.services import FilterOptions, Filters
+from salesdw.services.status import STALE_AFTER, WarehouseStatus
+from salesdw.settings import get_settings
 
 _STATE_KEY = "salesdw_filters"
 _GONE = ("The database does not answer ({}). Start it with `make db` or check DATABASE_URL, "
@@ -24,23 +28,63 @@ def _stop(message: str) -> None:
     st.stop()
 
 
-def warehouse() -> FilterOptions:
-    """Connect and check the warehouse; stop the page with what to run when it is not ready."""
+def _checked(name: str):
+    """queries.call(name) in the frame, before any page draws: a user error or a server that
+    went away stops the page with what to do."""
     try:
-        status = queries.call("status")
+        return queries.call(name)
     except SalesdwError as exc:
         _stop(f"{exc}")
     except Exception as exc:  # the server went away after the engine was made
         _stop(_GONE.format(type(exc).__name__))
+
+
+def warehouse() -> FilterOptions:
+    """Connect and check the warehouse; stop the page with what to run when it is not ready."""
+    status = _checked("status")
     if not status.is_ready:
         _stop(status.message)
-    options = queries.call("options")
-    through = status.data_through
-    caption = f"Data through {through:%d %b %Y %H:%M} UTC" if through else ""
-    if status.refreshed_at:
-        caption += f" · views refreshed {status.refreshed_at:%d %b %Y %H:%M} UTC"
-    st.session_state["salesdw_caption"] = caption
+    options = _checked("options")
+    st.session_state["salesdw_status"] = status
+    st.session_state["salesdw_options"] = options
     return options
+
+
+def _local(moment: datetime) -> str:
+    """A time in SALESDW_TIMEZONE, named by its abbreviation (CET, EDT, UTC...)."""
+    zone = ZoneInfo(get_settings().timezone)
+    return f"{moment.astimezone(zone):%d %b %Y %H:%M %Z}"
+
+
+def _ago(age: timedelta) -> str:
+    hours = age.total_seconds() / 3600
+    if hours < 1:
+        return f"{max(int(hours * 60), 0)} min ago"
+    if hours < 48:
+        return f"{hours:.0f} h ago"
+    return f"{hours / 24:.0f} days ago"
+
+
+def freshness(status: WarehouseStatus) -> tuple[str, str, list[str]]:
+    """The badge's colour and words, and why the views are stale (empty when they are not)."""
+    reasons = []
+    if status.loaded_since_refresh:
+        reasons.append(f"Data was loaded at {_local(status.loaded_at)}, after the views were "
+                       f"refreshed ({_local(status.oldest_refresh)}): run `make refresh` to "
+                       "include it.")  # fmt: skip
+    if status.views_disagree:
+        reasons.append(f"Some views were refreshed before the latest order "
+                       f"({_local(status.data_through)}); they cover orders up to "
+                       f"{_local(status.oldest_data_through)}. Run `make refresh`.")  # fmt: skip
+    age = status.refresh_age
+    if age is not None and age > STALE_AFTER:
+        reasons.append(f"The views were last refreshed {_ago(age)} "
+                       f"({_local(status.oldest_refresh)}). Run `make refresh` for newer "
+                       "orders.")  # fmt: skip
+    if reasons:
+        return "orange", "Stale", reasons
+    when = f" · refreshed {_ago(age)}" if age is not None else ""
+    return "green", f"Fresh{when}", []
 
 
 def _initial(options: FilterOptions) -> None:
@@ -97,11 +141,36 @@ def sidebar(options: FilterOptions) -> Filters:
 
 
 def header(title: str) -> None:
-    """The page title, the freshness caption and the notices of dropped link values."""
+    """The page title, the data's freshness (a badge, the times in SALESDW_TIMEZONE, a warning
+    when stale) and the notices of dropped link values."""
     st.title(title)
-    st.caption(st.session_state.get("salesdw_caption", ""))
+    status: WarehouseStatus | None = st.session_state.get("salesdw_status")
+    if status is not None:
+        color, words, reasons = freshness(status)
+        icon = ":material/check_circle:" if not reasons else ":material/schedule:"
+        times = []
+        if status.data_through:
+            times.append(f"Data through {_local(status.data_through)}")
+        if status.refreshed_at:
+            times.append(f"views refreshed {_local(status.refreshed_at)}")
+        row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+        row.badge(words, color=color, icon=icon)
+        row.caption(" · ".join(times))
+        for reason in reasons:
+            st.warning(reason, icon=":material/schedule:")
     for notice in st.session_state.pop("salesdw_notices", []):
         st.warning(notice, icon=":material/link_off:")
+
+
+def options() -> FilterOptions:
+    """What the filters choose from (read by the frame this run)."""
+    return st.session_state["salesdw_options"]
+
+
+def colors() -> Colors:
+    """The fixed colours of categories and countries (formats.Colors), the same on every page
+    and under any filter."""
+    return Colors.of(options())
 
 
 def filters() -> Filters:

@@ -66,6 +66,7 @@ SERVICES: dict[str, Callable[..., Any]] = {
     "customer_clusters": models.customer_clusters,
     "product_segments": models.product_segment_summary,
     "anomaly_days": models.anomaly_days,
+    "flagged_day_count": models.flagged_day_count,
     "model_metrics": models.model_metrics,
     "views": browse.analytics_views,
     "view_page": browse.view_page,

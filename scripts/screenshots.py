@@ -1,22 +1,27 @@
 """Screenshots of the dashboard's pages for the README, taken in headless Chromium.
 
-    .venv/bin/python scripts/screenshots.py [--database URL] [--out docs/screenshots] [PAGE ...]
+    .venv/bin/python scripts/screenshots.py [--database URL] [--out docs/screenshots]
+        [--dark [PAGE ...]] [PAGE ...]
 
 It serves the dashboard (`salesdw dashboard --headless`) on a free port over --database (default
 postgresql://postgres@127.0.0.1:5432/salesdw_dev, a small seeded and trained warehouse, only
 read), opens each page (default: every page) at 1400 x 900 with the default filters, waits for
-its charts, and writes the whole page to OUT/<page>.png. Needs Playwright (`pip install -e
+its charts, and writes the whole page to OUT/<page>.png; the --dark pages (default: overview)
+again in a browser that prefers a dark colour scheme, to OUT/<page>-dark.png. It fails when a
+page shows an error, a chart is empty, or a chart's colours nearly vanish into the theme's
+background (illegible()). Needs Playwright (`pip install -e
 '.[dev]'`) and Debian's Chromium (`apt-get install chromium`): Playwright's own browser download
 is not used.
 
 The functions here are the browser side of tests/dashboard/test_browser.py and
-bench/dashboard.py too: serve(), browser(), open_page(), problems(), screenshot().
+bench/dashboard.py too: serve(), browser(), open_page(), problems(), illegible(), screenshot().
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -84,6 +89,45 @@ CHARTS = """() => Array.from(document.querySelectorAll(
         width: box.width,
     };
 })"""
+
+#: The app's background, and per Plotly chart its text colour and the colours its data is drawn
+#: in: lines and markers of each trace (one colour or one per point), treemap sectors, and the
+#: two ends of each colour scale.
+COLORS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const charts = Array.from(document.querySelectorAll(
+        '[data-testid="stMain"] [data-testid="stPlotlyChart"] .js-plotly-plot'));
+    const flat = value => Array.isArray(value) ? value : (value ? [value] : []);
+    const ends = scale => scale && scale.length ? [scale[0][1], scale[scale.length - 1][1]] : [];
+    return {
+        background: getComputedStyle(app).backgroundColor,
+        charts: charts.map(plot => {
+            const colors = [];
+            for (const trace of plot._fullData || []) {
+                if (trace.visible === false) continue;
+                const name = `${trace.type} ${trace.name || ''}`.trim();
+                const marker = trace.marker || {};
+                // what is drawn: sectors, bars, visible lines, else markers (a shaded band's
+                // edges have no width: its fill is a background, not data to read)
+                const lines = (trace.mode || '').includes('lines') && trace.line;
+                let own = [];
+                if (trace.type === 'treemap') own = flat(marker.colors);
+                else if (trace.type === 'bar') own = flat(marker.color);
+                else if (lines && trace.line.width > 0) own = flat(trace.line.color);
+                else if ((trace.mode || '').includes('markers')) own = flat(marker.color);
+                own.filter(c => typeof c === 'string' && c).forEach(c => colors.push([name, c]));
+                ends(trace.colorscale).forEach(c => colors.push([`${name} scale`, c]));
+            }
+            const axis = plot._fullLayout.coloraxis;
+            if (axis) ends(axis.colorscale).forEach(c => colors.push(['color axis scale', c]));
+            return {text: plot._fullLayout.font.color, colors};
+        }),
+    };
+}"""
+#: Least contrast (WCAG ratio) a chart's data must have against the page (graphics), and its
+#: text (axis labels, legends).
+DATA_CONTRAST = 2.0
+TEXT_CONTRAST = 3.0
 
 #: What Streamlit draws when something went wrong: a traceback, or an st.error box.
 FAILURES = ('[data-testid="stException"]', '[data-testid="stAlertContentError"]')
@@ -218,6 +262,60 @@ def problems(page: Page, name: str, errors: Sequence[str] = ()) -> list[str]:
     return found
 
 
+def _rgb(color: str, under: tuple[float, float, float] = (1.0, 1.0, 1.0)
+         ) -> tuple[float, float, float]:  # fmt: skip
+    """'#1f77b4', '#fff', 'rgb(1, 2, 3)' or 'rgba(1, 2, 3, 0.5)' (blended onto `under`) as
+    0..1 channels."""
+    color = color.strip().lower()
+    if color.startswith("#"):
+        digits = color[1:]
+        if len(digits) in (3, 4):
+            digits = "".join(2 * d for d in digits)
+        channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        alpha = int(digits[6:8], 16) / 255 if len(digits) == 8 else 1.0
+    else:
+        numbers = [float(n) for n in re.findall(r"[\d.]+", color)]
+        channels = [n / 255 for n in numbers[:3]]
+        alpha = numbers[3] if len(numbers) > 3 else 1.0
+    return tuple(alpha * c + (1 - alpha) * u for c, u in zip(channels, under, strict=True))
+
+
+def contrast(color: str, background: str) -> float:
+    """WCAG contrast ratio of two CSS colours (1 to 21), a translucent colour taken as drawn
+    over the background."""
+
+    def luminance(rgb: tuple[float, float, float]) -> float:
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    back = _rgb(background)
+    lighter, darker = sorted([luminance(_rgb(color, back)), luminance(back)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def illegible(page: Page) -> list[str]:
+    """Chart colours that nearly vanish into the page's background (in its current theme):
+    data under DATA_CONTRAST, text under TEXT_CONTRAST."""
+    found = page.evaluate(COLORS)
+    background = found["background"]
+    problems = []
+    for number, chart in enumerate(found["charts"], 1):
+        if contrast(chart["text"], background) < TEXT_CONTRAST:
+            problems.append(f"chart {number}: text {chart['text']} on {background}")
+        for name, color in dict.fromkeys(map(tuple, chart["colors"])):
+            ratio = contrast(color, background)
+            if ratio < DATA_CONTRAST:
+                problems.append(f"chart {number}: {name} in {color} on {background} "
+                                f"(contrast {ratio:.1f})")  # fmt: skip
+    return problems
+
+
+def is_dark(page: Page) -> bool:
+    """Whether the app is drawn in a dark theme (its background darker than mid-grey)."""
+    background = page.evaluate(COLORS)["background"]
+    return contrast(background, "#000000") < contrast(background, "#ffffff")
+
+
 def screenshot(page: Page, path: Path) -> None:
     """The whole page, not only the viewport: Streamlit scrolls inside its main block, so the
     viewport is made as tall as that block's content for the shot, then put back."""
@@ -238,6 +336,9 @@ def main() -> None:
     parser.add_argument("--database", default=DEV_DATABASE, help=f"(default {DEV_DATABASE})")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots",
                         help="folder of the PNGs (default docs/screenshots)")  # fmt: skip
+    parser.add_argument("--dark", nargs="*", metavar="PAGE", default=["overview"],
+                        help="pages also taken in the dark theme, as OUT/<page>-dark.png "
+                             "(default: overview; --dark alone: none)")  # fmt: skip
     args = parser.parse_args()
     unknown = [name for name in args.pages if name not in PAGES]
     if unknown:
@@ -247,19 +348,27 @@ def main() -> None:
     # minimal toolbar: no "Deploy" button in the pictures
     with serve(args.database, {"STREAMLIT_CLIENT_TOOLBAR_MODE": "minimal"}) as server, \
             browser() as chromium:  # fmt: skip
-        page = chromium.new_page(viewport=VIEWPORT)
-        errors = watch(page)
         failed = False
-        for name in args.pages or PAGES:
-            errors.clear()
-            seconds = open_page(page, f"{server.url}/{PAGES[name]}")
-            path = args.out / f"{name}.png"
-            screenshot(page, path)
-            wrong = problems(page, name, errors)
-            failed = failed or bool(wrong)
-            print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
-                  f"{path.stat().st_size / 1024:,.0f} KB, drawn in {seconds:.1f} s"
-                  + "".join(f"\n    problem: {problem}" for problem in wrong))  # fmt: skip
+        # Streamlit follows the browser's colour scheme unless the user picks a theme
+        for scheme, names, suffix in (("light", args.pages or list(PAGES), ""),
+                                      ("dark", args.dark, "-dark")):  # fmt: skip
+            if not names:
+                continue
+            page = chromium.new_page(viewport=VIEWPORT, color_scheme=scheme)
+            errors = watch(page)
+            for name in names:
+                errors.clear()
+                seconds = open_page(page, f"{server.url}/{PAGES[name]}")
+                path = args.out / f"{name}{suffix}.png"
+                screenshot(page, path)
+                wrong = problems(page, name, errors) + illegible(page)
+                if is_dark(page) != (scheme == "dark"):
+                    wrong.append(f"asked for the {scheme} theme, got the other")
+                failed = failed or bool(wrong)
+                print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
+                      f"{path.stat().st_size / 1024:,.0f} KB, drawn in {seconds:.1f} s"
+                      + "".join(f"\n    problem: {problem}" for problem in wrong))  # fmt: skip
+            page.close()
     sys.exit(1 if failed else 0)
 
 

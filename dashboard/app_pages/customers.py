@@ -5,7 +5,7 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import charts, frame
-from dashboard.formats import SEGMENT_COLORS, count, currency_symbol, money, percent
+from dashboard.formats import PALETTE, SEGMENT_COLORS, count, currency_symbol, money, percent
 
 frame.header("Customers")
 st.caption("Customer views cover the whole history, as of the latest order; the sidebar "
@@ -28,7 +28,6 @@ cards[3].metric("Net revenue per buyer", money(stats["average_net_revenue"]))
 
 st.subheader("RFM segments")
 segments = frame.call("rfm_segments")
-segments = segments[segments["customers"] > 0]
 left, right = st.columns([3, 2])
 with left:
     tree = px.treemap(segments, path=["segment"], values="customers", color="segment",
@@ -36,24 +35,29 @@ with left:
                       custom_data=["net_revenue", "revenue_share"])  # fmt: skip
     tree.update_traces(texttemplate="%{label}<br>%{value:,} customers<br>"
                                     "%{customdata[1]:.0%} of revenue")  # fmt: skip
-    st.plotly_chart(charts.tidy(tree, height=420), width="stretch")
+    charts.show(charts.tidy(tree, height=420))
 with right:
     st.dataframe(segments[["segment", "customers", "revenue_share", "description",
                            "suggested_action"]], hide_index=True, width="stretch", height=420,
                  column_config={
+                     "segment": "Segment",
+                     "customers": st.column_config.NumberColumn("Customers", format="localized"),
                      "revenue_share": st.column_config.NumberColumn("Revenue", format="percent"),
+                     "description": "Who they are",
                      "suggested_action": "What to do",
                  })  # fmt: skip
 
 st.subheader("Cohort retention")
-cohorts = frame.call("cohorts")
+st.caption("The latest 24 cohorts: customers by the month of their first order, and the share "
+           "of them who ordered again in each month after it.")  # fmt: skip
+cohorts = frame.call("cohorts", latest=24)
 grid = cohorts.pivot(index="cohort_month", columns="months_since_first", values="retention_rate")
-grid = grid.drop(columns=0, errors="ignore").iloc[-24:]
-heat = px.imshow(grid, aspect="auto", color_continuous_scale="Greens", zmin=0,
+grid = grid.drop(columns=0, errors="ignore")  # month 0 is 100% by definition
+heat = px.imshow(grid, aspect="auto", color_continuous_scale=charts.GREENS, zmin=0,
                  labels={"x": "Months since first order", "y": "First order month",
                          "color": "Retention"})  # fmt: skip
 heat.update_coloraxes(colorbar_tickformat=".0%")
-st.plotly_chart(charts.tidy(heat, height=480), width="stretch")
+charts.show(charts.tidy(heat, height=480))
 
 clv = frame.call("clv_distribution")
 churn = frame.call("churn_risk", n=50)
@@ -69,22 +73,35 @@ with left:
             y="customers",
             labels={"band_end": "12-month CLV up to", "customers": "Customers"},
         )
-        figure.update_xaxes(tickprefix=symbol)
-        st.plotly_chart(charts.tidy(figure), width="stretch")
+        figure.update_traces(marker_color=charts.INK["main"])
+        figure.update_xaxes(tickprefix=symbol, tickformat=",.0f")
+        charts.show(charts.tidy(figure))
 with right:
-    st.subheader("Most at risk of leaving")
+    st.subheader("Most value at risk")
     if churn.empty:
         frame.not_trained("churn")
     else:
-        st.dataframe(churn[["customer_id", "churn_probability", "risk_tier", "clv_12m",
-                            "orders", "net_revenue", "days_since_last_order"]],
+        st.caption("Customers ranked by value at risk: their churn probability x their "
+                   "12-month CLV, what the shop expects to lose if nothing is done. A likely "
+                   "leaver worth little ranks below a less likely one worth much.")  # fmt: skip
+        money_format = f"{symbol}%,.0f"
+        st.dataframe(churn[["customer_id", "value_at_risk", "churn_probability", "clv_12m",
+                            "risk_tier", "orders", "net_revenue", "days_since_last_order"]],
                      hide_index=True, width="stretch", height=360, column_config={
+                         "customer_id": st.column_config.NumberColumn("Customer", format="%d"),
+                         "value_at_risk": st.column_config.NumberColumn(
+                             "Value at risk", format=money_format,
+                             help="Churn probability x 12-month CLV"),
                          "churn_probability": st.column_config.ProgressColumn(
                              "Churn probability", min_value=0, max_value=1, format="percent"),
                          "clv_12m": st.column_config.NumberColumn("12-month CLV",
-                                                                  format=f"{symbol}%,.0f"),
+                                                                  format=money_format),
+                         "risk_tier": "Risk tier",
+                         "orders": st.column_config.NumberColumn("Orders", format="localized"),
                          "net_revenue": st.column_config.NumberColumn("Spent so far",
-                                                                      format=f"{symbol}%,.0f"),
+                                                                      format=money_format),
+                         "days_since_last_order": st.column_config.NumberColumn(
+                             "Days since last order", format="localized"),
                      })  # fmt: skip
 
 st.subheader("Behavioural clusters")
@@ -98,11 +115,13 @@ else:
         y="average_net_revenue",
         size="customers",
         color="segment_name",
+        color_discrete_sequence=PALETTE,
         hover_name="segment_name",
         labels={
             "average_orders": "Orders per customer",
             "average_net_revenue": "Net revenue per customer",
+            "segment_name": "",
         },
     )
-    figure.update_yaxes(tickprefix=symbol)
-    st.plotly_chart(charts.tidy(figure), width="stretch")
+    figure.update_yaxes(tickprefix=symbol, tickformat=",.0f")
+    charts.show(charts.tidy(figure))

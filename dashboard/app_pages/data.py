@@ -17,17 +17,19 @@ page_size = left.selectbox("Rows per page", [50, 100, 500, 1000], index=1, key="
 page_number = right.number_input("Page", min_value=1, value=1, step=1, key="data_page")
 page = frame.call("view_page", view, filters=filters, page=int(page_number),
                   page_size=int(page_size))  # fmt: skip
-pages = max(1, -(-page.total_rows // int(page_size)))
 applied = ", ".join(page.filtered_on) or "none (the view has no filterable column)"
-st.caption(f"{page.total_rows:,} rows under the filters ({applied}); page {int(page_number)} "
-           f"of {pages:,}.")  # fmt: skip
-if page.rows.empty:
+st.caption(f"{page.total_rows:,} rows under the filters (applied to: {applied}); page "
+           f"{page.page:,} of {page.pages:,}.")  # fmt: skip
+if page.total_rows == 0:
     frame.nothing_selected("rows")
-else:
-    st.dataframe(page.rows, hide_index=True, width="stretch")
-    st.download_button(
-        "Download this page as CSV",
-        page.rows.to_csv(index=False),
-        file_name=f"{view}-page-{int(page_number)}.csv",
-        mime="text/csv",
-    )
+    st.stop()
+if page.is_past_the_end:
+    st.info(f"Page {page.requested:,} is past the last page ({page.pages:,}); showing page "
+            f"{page.page:,}.", icon=":material/last_page:")  # fmt: skip
+st.dataframe(page.rows, hide_index=True, width="stretch")
+st.download_button(
+    "Download this page as CSV",
+    page.rows.to_csv(index=False),
+    file_name=f"{view}-page-{page.page}.csv",
+    mime="text/csv",
+)

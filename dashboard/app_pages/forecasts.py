@@ -44,13 +44,13 @@ history_filters = Filters(
 history = frame.call("sales_trend", frequency, filters=history_filters)
 figure = go.Figure()
 for low, high, name, color in (
-    ("lower_95", "upper_95", "95% interval", "rgba(8,81,156,0.12)"),
-    ("lower_80", "upper_80", "80% interval", "rgba(8,81,156,0.25)"),
+    ("lower_95", "upper_95", "95% interval", charts.INK["band"].format(alpha=0.18)),
+    ("lower_80", "upper_80", "80% interval", charts.INK["band"].format(alpha=0.35)),
 ):
     figure.add_scatter(
         x=future["period_start"],
         y=future[high],
-        line={"width": 0},
+        line={"width": 0, "color": color},
         showlegend=False,
         hoverinfo="skip",
     )
@@ -59,22 +59,21 @@ for low, high, name, color in (
         y=future[low],
         fill="tonexty",
         fillcolor=color,
-        line={"width": 0},
+        line={"width": 0, "color": color},
         name=name,
     )
 figure.add_scatter(
-    x=history["period"], y=history[metric], name="History", line={"color": "#636363"}
+    x=history["period"], y=history[metric], name="History", line={"color": charts.INK["muted"]}
 )
 figure.add_scatter(x=future["period_start"], y=future["forecast"], name="Forecast",
-                   line={"color": "#08519c", "width": 3})  # fmt: skip
-st.plotly_chart(
-    charts.tidy(figure, height=440, money_axis=metric == "net_revenue"), width="stretch"
-)
+                   line={"color": charts.INK["main"], "width": 3})  # fmt: skip
+if metric != "net_revenue":
+    figure.update_yaxes(tickformat=",.0f")
+charts.show(charts.tidy(figure, height=440, money_axis=metric == "net_revenue"))
 st.caption(f"Model: {future['model'].iloc[0]}, chosen by its rolling-origin backtest.")
 
 st.subheader("Backtest of every candidate")
-backtests = frame.call("forecast_backtests", metric, frequency)
-mine = backtests[(backtests["series_kind"] == kind) & (backtests["series_value"] == value)]
+mine = frame.call("forecast_backtests", metric, frequency, kind, value)
 st.dataframe(mine.drop(columns=["series_kind", "series_value"]), hide_index=True,
              width="stretch", column_config={
                  "is_selected": st.column_config.CheckboxColumn("Selected"),
@@ -85,4 +84,5 @@ st.dataframe(mine.drop(columns=["series_kind", "series_value"]), hide_index=True
                  "coverage_95": st.column_config.NumberColumn("95% coverage", format="percent"),
              })  # fmt: skip
 with st.expander("All series"):
-    st.dataframe(backtests, hide_index=True, width="stretch")
+    st.dataframe(frame.call("forecast_backtests", metric, frequency), hide_index=True,
+                 width="stretch")  # fmt: skip

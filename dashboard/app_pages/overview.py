@@ -35,8 +35,10 @@ cards[3].metric(
     "Gross profit",
     money(now.gross_profit),
     change(comparison.change("gross_profit")),
-    help=f"Margin {percent(now.gross_margin)} (before: {percent(before.gross_margin)})",
+    help="Net revenue less the cost of the goods kept; margin = gross profit / net revenue.",
 )
+cards[3].caption(f"Gross margin **{percent(now.gross_margin)}** "
+                 f"(before: {percent(before.gross_margin)})")  # fmt: skip
 cards = st.columns(4)
 cards[0].metric(
     "Customers",
@@ -61,18 +63,18 @@ st.caption(f"Changes against the previous {filters.days} days "
            f"{filters.previous_period().end:%d %b %Y}).")  # fmt: skip
 
 st.subheader("Net revenue per day")
-st.plotly_chart(charts.trend_with_average(frame.call("daily_trend", filters=filters)),
-                width="stretch")  # fmt: skip
+charts.show(charts.trend_with_average(frame.call("daily_trend", filters=filters)))
 
+colors = frame.colors()
 left, right = st.columns(2)
 with left:
     st.subheader("Top countries")
     countries = frame.call("breakdown", "country", filters=filters).head(10)
-    st.plotly_chart(charts.bars(countries, "net_revenue", "label"), width="stretch")
+    charts.show(charts.bars(countries, "net_revenue", "label", colors.countries))
 with right:
     st.subheader("Top categories")
     categories = frame.call("breakdown", "category", filters=filters).head(10)
-    st.plotly_chart(charts.bars(categories, "net_revenue", "label"), width="stretch")
+    charts.show(charts.bars(categories, "net_revenue", "label", colors.categories))
 
 st.subheader("What stands out")
 for insight in frame.call("insights", filters=filters):

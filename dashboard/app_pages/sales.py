@@ -5,7 +5,8 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import charts, frame
-from dashboard.formats import CHANNEL_COLORS, colors_for
+
+LABELS = {"net_revenue": "Net revenue", "gross_profit": "Gross profit"}
 
 frame.header("Sales")
 filters = frame.filters()
@@ -16,22 +17,23 @@ if trend.empty:
     frame.nothing_selected()
     st.stop()
 
-st.subheader("Net revenue and orders")
-figure = px.line(trend, x="period", y=["net_revenue", "gross_profit"], markers=grain != "day")
+st.subheader("Net revenue and gross profit")
+figure = px.line(trend, x="period", y=["net_revenue", "gross_profit"], markers=grain != "day",
+                 color_discrete_sequence=[charts.INK["main"], charts.INK["second"]])  # fmt: skip
+figure.for_each_trace(lambda t: t.update(name=LABELS[t.name]))
 figure.update_layout(yaxis_title=None, xaxis_title=None, legend_title=None)
-st.plotly_chart(charts.tidy(figure, money_axis=True), width="stretch")
+charts.show(charts.tidy(figure, money_axis=True))
 
 by = st.segmented_control("Split by", ["category", "channel", "country"], default="category",
                           key="sales_by") or "category"  # fmt: skip
-split = frame.call("breakdown", by, grain, filters=filters)
-if by == "country":  # the ten biggest countries, the rest together
-    top = split.groupby("label")["net_revenue"].sum().nlargest(10).index
-    split = split.assign(label=split["label"].where(split["label"].isin(top), "Other countries"))
-    split = split.groupby(["period", "label"], as_index=False)["net_revenue"].sum()
-colors = CHANNEL_COLORS if by == "channel" else colors_for(list(split["label"]))
-figure = px.area(split, x="period", y="net_revenue", color="label", color_discrete_map=colors)
+st.subheader(f"Net revenue by {by}")
+# the ten biggest countries, the rest together (added up by the service)
+split = frame.call("breakdown", by, grain, filters=filters, top=10 if by == "country" else None)
+figure = px.area(split, x="period", y="net_revenue", color="label",
+                 color_discrete_map=frame.colors().of_dimension(by),
+                 labels={"net_revenue": "Net revenue", "period": "", "label": ""})  # fmt: skip
 figure.update_layout(yaxis_title=None, xaxis_title=None, legend_title=None)
-st.plotly_chart(charts.tidy(figure, money_axis=True), width="stretch")
+charts.show(charts.tidy(figure, money_axis=True))
 
 st.subheader("When customers buy")
 st.caption("All orders not cancelled, whatever the filters: the shop's rhythm over its history.")
@@ -41,9 +43,9 @@ with left:
     grid = season.weekday_hour.pivot(index="weekday_name", columns="hour",
                                      values="average_orders_per_day")  # fmt: skip
     order = season.weekday_hour.drop_duplicates("weekday")["weekday_name"]
-    heatmap = px.imshow(grid.loc[list(order)], aspect="auto", color_continuous_scale="Blues",
+    heatmap = px.imshow(grid.loc[list(order)], aspect="auto", color_continuous_scale=charts.BLUES,
                         labels={"x": "Hour", "y": "", "color": "Orders per day"})  # fmt: skip
-    st.plotly_chart(charts.tidy(heatmap), width="stretch")
+    charts.show(charts.tidy(heatmap))
 with right:
     months = px.bar(
         season.month,
@@ -51,17 +53,20 @@ with right:
         y="index_vs_average",
         labels={"month_name": "", "index_vs_average": "Against the average month"},
     )
-    months.add_hline(y=1, line_dash="dot")
-    st.plotly_chart(charts.tidy(months), width="stretch")
+    months.update_traces(marker_color=charts.INK["main"])
+    months.update_yaxes(tickformat=".0%")
+    months.add_hline(y=1, line_dash="dot", line_color=charts.INK["muted"])
+    charts.show(charts.tidy(months))
 
 st.subheader("Against the same period a year before")
 yoy_grain = "month" if filters.days > 120 else "week"
 yoy = frame.call("year_over_year", yoy_grain, filters=filters)
 figure = px.bar(yoy, x="period", y=["previous_net_revenue", "net_revenue"], barmode="group",
-                labels={"value": "Net revenue", "variable": ""})  # fmt: skip
+                labels={"value": "Net revenue", "variable": "", "period": ""},
+                color_discrete_sequence=[charts.INK["muted"], charts.INK["main"]])  # fmt: skip
 figure.for_each_trace(
     lambda t: t.update(
         name={"net_revenue": "This period", "previous_net_revenue": "A year before"}[t.name]
     )
 )
-st.plotly_chart(charts.tidy(figure, money_axis=True), width="stretch")
+charts.show(charts.tidy(figure, money_axis=True))

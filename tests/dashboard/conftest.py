@@ -3,21 +3,20 @@ and `open_page`, which runs the app on a database as a browser opening a link wo
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
+import numpy as np
 import pytest
-import streamlit as st
 from sqlalchemy.engine import URL, Engine
 from streamlit.testing.v1 import AppTest
 
+from dashboard.apptest import forget_everything, open_app
 from salesdw.settings import get_settings
 from tests.conftest import Trained
-
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-#: Generous: the first run imports plotly and pandas; a page never waits this long.
-TIMEOUT = 120
 
 OpenPage = Callable[..., AppTest]
 
@@ -35,40 +34,25 @@ def trained(trained: Trained) -> Engine:
     return trained.engine
 
 
-def _forget_everything() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()  # disposes the dashboard's engine
-    get_settings.cache_clear()
-
-
 @pytest.fixture(scope="session")
-def _caches() -> Iterator[list[str]]:
-    """The database whose answers Streamlit's caches hold: tests on the same (read-only)
-    database share them, as the sessions of one server do; another database clears them."""
-    held: list[str] = []
-    yield held
-    _forget_everything()
+def _caches() -> Iterator[None]:
+    """Streamlit's caches hold the answers of one database at a time (dashboard.apptest):
+    tests on the same (read-only) database share them; emptied at the end of the session."""
+    yield
+    forget_everything()
 
 
 @pytest.fixture
-def open_page(monkeypatch: pytest.MonkeyPatch, _caches: list[str]) -> Iterator[OpenPage]:
+def open_page(monkeypatch: pytest.MonkeyPatch, _caches: None) -> Iterator[OpenPage]:
     """open_page(database, page="overview", params=None): the app run once on `database` (an
-    engine or a URL string) with `params` as the link's query, then switched to `page`."""
+    engine or a URL string) with `params` as the link's query, then switched to `page`
+    (dashboard.apptest.open_app); DATABASE_URL is put back after the test."""
+    monkeypatch.setenv("DATABASE_URL", "")  # remembered here, restored by monkeypatch
 
     def open_page(database: Engine | str, page: str = "overview",
                   params: dict | None = None) -> AppTest:  # fmt: skip
         url = database if isinstance(database, str) else url_of(database)
-        monkeypatch.setenv("DATABASE_URL", url)
-        get_settings.cache_clear()
-        if _caches != [url]:
-            _forget_everything()
-            _caches[:] = [url]
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.query_params.update(params or {})
-        at.run()
-        if page != "overview":
-            at.switch_page(f"app_pages/{page}.py").run()
-        return at
+        return open_app(url, page, params)
 
     yield open_page
     get_settings.cache_clear()  # monkeypatch puts DATABASE_URL back next
@@ -82,6 +66,60 @@ def assert_clean(at: AppTest) -> None:
 
 def metrics(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
+
+
+def column_formats(table) -> dict[str, str]:
+    """The number format st.column_config gives each column of a st.dataframe element."""
+    config = json.loads(table.proto.columns or "{}")
+    return {name: column["type_config"]["format"] for name, column in config.items()
+            if "format" in column.get("type_config", {})}  # fmt: skip
+
+
+def figures(at: AppTest) -> list[dict]:
+    """The Plotly figures on the page, as the JSON Streamlit sends to the browser."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def numbers(array) -> np.ndarray:
+    """A trace's x, y or values: a list, or Plotly's typed array ({"dtype", "bdata"})."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
+    return np.asarray(array, dtype=float)
+
+
+def trace_colors(figure: dict) -> dict[str, str]:
+    """The colour of each named trace (its line, else its marker), upper case."""
+    found = {}
+    for trace in figure["data"]:
+        color = (trace.get("line") or {}).get("color") or (trace.get("marker") or {}).get("color")
+        if isinstance(color, str) and trace.get("name"):
+            found[trace["name"]] = color.upper()
+    return found
+
+
+def downloads(monkeypatch: pytest.MonkeyPatch) -> Callable[[object], bytes]:
+    """Keep the media files of the AppTest runs that follow (AppTest drops its in-memory
+    storage after each run); returns a function giving a download button's bytes."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, endpoint: str) -> None:
+            super().__init__(endpoint)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
+
+    def content(button) -> bytes:
+        name = button.proto.url.rsplit("/", 1)[-1]
+        for store in reversed(stores):
+            with contextlib.suppress(Exception):
+                return store.get_file(name).content
+        raise AssertionError(f"no media file {button.proto.url}")
+
+    return content
 
 
 def amount(shown: str) -> float:

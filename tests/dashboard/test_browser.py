@@ -25,6 +25,8 @@ from scripts.screenshots import (
     Server,
     browser,
     current_page,
+    illegible,
+    is_dark,
     open_page,
     problems,
     screenshot,
@@ -34,7 +36,7 @@ from scripts.screenshots import (
 from tests.dashboard.conftest import url_of
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install "
                     "-e '.[dev]'")  # fmt: skip
@@ -60,16 +62,34 @@ class Tab:
 
 
 @pytest.fixture(scope="module")
-def module_tab() -> Iterator[Tab]:
+def chromium() -> Iterator[Browser]:
     with browser() as chromium:
-        page = chromium.new_page(viewport=VIEWPORT)
-        yield Tab(page, watch(page))
+        yield chromium
+
+
+@pytest.fixture(scope="module")
+def module_tab(chromium: Browser) -> Tab:
+    page = chromium.new_page(viewport=VIEWPORT)
+    return Tab(page, watch(page))
 
 
 @pytest.fixture
 def tab(module_tab: Tab) -> Tab:
     module_tab.errors.clear()
     return module_tab
+
+
+@pytest.fixture(scope="module")
+def module_dark_tab(chromium: Browser) -> Tab:
+    """A tab of a browser that prefers a dark colour scheme, which Streamlit follows."""
+    page = chromium.new_page(viewport=VIEWPORT, color_scheme="dark")
+    return Tab(page, watch(page))
+
+
+@pytest.fixture
+def dark_tab(module_dark_tab: Tab) -> Tab:
+    module_dark_tab.errors.clear()
+    return module_dark_tab
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +107,20 @@ def test_page_draws_its_charts_without_errors(name: str, server: Server, tab: Ta
     assert current_page(tab.page) == name.title()
     assert (shots / f"{name}.png").stat().st_size > 10_000
     assert problems(tab.page, name, tab.errors) == []
+    assert not is_dark(tab.page)
+    assert illegible(tab.page) == []
+
+
+@pytest.mark.parametrize("name", ["overview", "sales", "geography", "customers", "forecasts"])
+def test_charts_are_legible_in_the_dark_theme(name: str, server: Server, dark_tab: Tab,
+                                              shots: Path) -> None:  # fmt: skip
+    """A browser that prefers dark gets Streamlit's dark theme; every chart's text and data
+    stand out from its background (as they do in light, above)."""
+    open_page(dark_tab.page, f"{server.url}/{PAGES[name]}")
+    screenshot(dark_tab.page, shots / f"{name}-dark.png")
+    assert is_dark(dark_tab.page)
+    assert problems(dark_tab.page, name, dark_tab.errors) == []
+    assert illegible(dark_tab.page) == []
 
 
 def test_filters_in_the_link_open_with_the_page(server: Server, tab: Tab) -> None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
+from dashboard import queries
 from salesdw import migrate
 from salesdw.ml.train import train
 from salesdw.refresh import refresh
+from salesdw.services import FilterError
 from tests.dashboard.conftest import OpenPage, assert_clean
 from tests.pg_servers import PgServer
 
@@ -151,3 +154,93 @@ def test_a_filter_that_selects_nothing_says_to_widen_it(
     assert at.warning == []  # the link itself is valid
     assert f"No {what} match the filters" in " ".join(info.value for info in at.info)
     assert at.metric == [] and at.get("plotly_chart") == []
+
+
+@pytest.fixture
+def quiet_category_day(trained: Engine) -> dict[str, str | list[str]]:
+    """A link to one day and a top-level category none of whose products sold that day (product
+    rankings honour only the period and the categories)."""
+    with trained.connect() as conn:
+        found = conn.execute(text("""
+            with
+            days as (
+                select generate_series(min(order_date), max(order_date), interval '1 day'
+                    )::date as day
+                from analytics.orders_daily
+            ),
+            sold as (
+                select periods.period_start as day, products.top_category_id
+                from analytics.product_sales_periods as periods
+                inner join analytics.product_performance as products
+                    on products.product_id = periods.product_id
+                where periods.period_grain = 'day'
+                group by 1, 2
+            )
+            select days.day, bits.category_name
+            from days
+            cross join analytics.category_bits as bits
+            where not exists (
+                select 1 from sold
+                where sold.day = days.day and sold.top_category_id = bits.category_id
+            )
+            order by days.day desc, bits.category_name
+            limit 1
+        """)).one_or_none()  # fmt: skip
+    assert found is not None, "every category sold on every day: no quiet day to link to"
+    day, category = found
+    return {"period": "custom", "from": str(day), "to": str(day), "category": category}
+
+
+def test_products_with_a_filter_that_selects_nothing_say_to_widen_it(
+    open_page: OpenPage, trained: Engine, quiet_category_day: dict
+) -> None:
+    at = open_page(trained, "products", params=quiet_category_day)
+    assert_clean(at)
+    assert at.warning == []
+    assert "No products match the filters" in " ".join(info.value for info in at.info)
+    assert at.dataframe == [] and at.get("plotly_chart") == []
+
+
+def test_channels_with_a_period_without_sessions_or_orders_say_to_widen_it(
+    open_page: OpenPage, seeded_db: Engine
+) -> None:
+    """The last 30 days hold one order, cancelled, and no web traffic: nothing for Channels,
+    which counts orders not cancelled and sessions over the period."""
+    with seeded_db.begin() as conn:
+        conn.execute(text("""
+            insert into core.orders (customer_id, ordered_at, status, channel,
+                                     shipping_country_code)
+            select customer_id, (select max(ordered_at) from core.orders) + interval '60 days',
+                   'cancelled', 'web', country_code
+            from core.customers order by customer_id limit 1
+        """))  # fmt: skip
+    refresh(conninfo(seeded_db))
+    at = open_page(seeded_db, "channels", params={"period": "last_30"})
+    assert_clean(at)
+    assert "No sessions or orders match the filters" in " ".join(i.value for i in at.info)
+    assert at.metric == [] and at.get("plotly_chart") == []
+    at = open_page(seeded_db, "channels", params={"period": "last_90"})  # reaches back to data
+    assert_clean(at)
+    assert len(at.metric) == 4
+
+
+@pytest.mark.parametrize(
+    "failure, words",
+    [
+        (OperationalError("select", {}, Exception("server closed the connection")),
+         "The database does not answer (OperationalError)"),
+        (FilterError("the filter options are unreadable"), "the filter options are unreadable"),
+    ],
+)  # fmt: skip
+def test_a_failure_reading_the_filter_options_stops_with_a_message(
+    open_page: OpenPage, seeded_db: Engine, monkeypatch: pytest.MonkeyPatch, failure, words: str
+) -> None:
+    """The frame reads the warehouse's status, then the filters' options: a failure in the
+    second is met like one in the first, with a message and no traceback."""
+
+    def broken(engine):
+        raise failure
+
+    monkeypatch.setitem(queries.SERVICES, "options", broken)
+    at = open_page(seeded_db, "sales")  # a database of its own: nothing cached yet
+    stopped_with(at, words)

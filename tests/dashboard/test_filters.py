@@ -12,7 +12,14 @@ from dashboard.filters import Selection, parse, to_params
 from dashboard.formats import money
 from salesdw.services import FilterOptions, Filters, filter_options
 from salesdw.services.sales import kpis
-from tests.dashboard.conftest import OpenPage, amount, assert_clean, metrics
+from tests.dashboard.conftest import (
+    OpenPage,
+    amount,
+    assert_clean,
+    figures,
+    metrics,
+    numbers,
+)
 
 
 def revenue_and_orders(at) -> tuple[float, float]:
@@ -207,3 +214,95 @@ def test_a_custom_range_picked_in_the_sidebar_sets_the_numbers(
     assert_clean(at)
     assert shows_kpis_of(at, trained, Filters(start, start + timedelta(days=6)))
     assert at.query_params["from"] == start.isoformat()
+
+
+# --- the other pages follow the filters too ---------------------------------------------------
+
+
+def sales_total(at) -> float:
+    """Net revenue added up over the Sales page's trend chart."""
+    trend = figures(at)[0]
+    revenue = next(trace for trace in trend["data"] if trace["name"] == "Net revenue")
+    return float(numbers(revenue["y"]).sum())
+
+
+def geography_table(at) -> dict[str, float]:
+    top = at.dataframe[0].value
+    return dict(zip(top["country_name"], top["net_revenue"], strict=True))
+
+
+def products_total(at) -> float:
+    return float(at.dataframe[0].value["net_revenue"].sum())
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [("f_countries", "DE"), ("f_categories", "Electronics"), ("f_channels", "web")],
+)
+def test_on_sales_selecting_one_value_lowers_the_trend(
+    open_page: OpenPage, trained: Engine, key: str, value: str
+) -> None:
+    at = open_page(trained, "sales")
+    everything = sales_total(at)
+    at.multiselect(key=key).select(value).run()
+    assert_clean(at)
+    assert 0 < sales_total(at) < everything
+    # the trend adds up to the KPI of the same filters
+    start, end = last_90_days(trained)
+    ids = dict((name, id_) for id_, name in filter_options(trained).categories)
+    selected = {"f_countries": {"countries": ("DE",)}, "f_channels": {"channels": ("web",)},
+                "f_categories": {"categories": (ids["Electronics"],)}}[key]  # fmt: skip
+    expected = kpis(trained, Filters(start, end, **selected)).current.net_revenue
+    assert sales_total(at) == pytest.approx(expected, abs=0.05)
+
+
+def test_on_sales_a_longer_period_raises_the_trend(open_page: OpenPage, trained: Engine) -> None:
+    at = open_page(trained, "sales")
+    ninety = sales_total(at)
+    at.selectbox(key="f_preset").select("last_365").run()
+    assert_clean(at)
+    assert sales_total(at) > ninety
+
+
+def test_on_geography_a_channel_lowers_every_country_and_a_shorter_period_too(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    at = open_page(trained, "geography")
+    everything = geography_table(at)
+    at.multiselect(key="f_channels").select("web").run()
+    assert_clean(at)
+    web = geography_table(at)
+    assert web and all(0 < web[country] < everything[country] for country in web
+                       if country in everything)  # fmt: skip
+    assert sum(web.values()) < sum(everything.values())
+    at.multiselect(key="f_channels").set_value([])
+    at.selectbox(key="f_preset").select("last_30").run()
+    assert_clean(at)
+    month = geography_table(at)
+    assert sum(month.values()) < sum(everything.values())
+    assert all(month[country] <= everything[country] for country in month if country in everything)
+
+
+def test_on_geography_a_country_leaves_only_it(open_page: OpenPage, trained: Engine) -> None:
+    at = open_page(trained, "geography")
+    at.multiselect(key="f_countries").select("FR").run()
+    assert_clean(at)
+    assert list(geography_table(at)) == ["France"]
+
+
+def test_on_products_a_category_and_a_shorter_period_lower_the_top_20(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    at = open_page(trained, "products")
+    everything = products_total(at)
+    at.multiselect(key="f_categories").select("Electronics").run()
+    assert_clean(at)
+    assert set(at.dataframe[0].value["top_category_name"]) == {"Electronics"}
+    assert 0 < products_total(at) < everything
+    at.multiselect(key="f_categories").set_value([])
+    at.selectbox(key="f_preset").select("last_30").run()
+    assert_clean(at)
+    assert 0 < products_total(at) < everything
+    at.selectbox(key="f_preset").select("all").run()
+    assert_clean(at)
+    assert products_total(at) > everything

@@ -9,7 +9,12 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from salesdw.services import FilterError, Filters
-from salesdw.services.breakdowns import daily_trend, sales_breakdown, year_over_year
+from salesdw.services.breakdowns import (
+    OTHER_MEMBER,
+    daily_trend,
+    sales_breakdown,
+    year_over_year,
+)
 from salesdw.services.sales import sales_trend
 from tests.analytics.test_oracle import MONEY_TOLERANCE, Base, load_base
 from tests.services.test_sales import CASES, make_filters, period_start, select
@@ -76,6 +81,46 @@ def test_categories_are_labelled_and_countries_named(seeded: Engine, top_ids) ->
     assert "Germany" in set(countries["label"])
 
 
+@pytest.mark.parametrize("case", ["dates-only", "categories-electronics-fashion", "channel-web"])
+def test_the_top_countries_per_month_and_the_rest_added_up_match_pandas(
+    seeded: Engine, base: Base, top_ids: dict[str, int], case: str
+) -> None:
+    filters = make_filters(case, top_ids, start=date(2024, 1, 1), end=date(2024, 12, 31))
+    got = sales_breakdown(seeded, filters, "country", "month", top=5)
+    # pandas from core: rank the countries by net revenue over the year, keep five, lump the rest
+    orders, lines = select(base, filters)
+    totals = lines.groupby("country_code")["net_revenue"].sum()
+    ranked = totals.reset_index().sort_values(["net_revenue", "country_code"],
+                                              ascending=[False, True])  # fmt: skip
+    kept = set(ranked["country_code"].head(5))
+    assert len(totals) > 5  # there is a rest to lump
+    member = lines["country_code"].where(lines["country_code"].isin(kept), OTHER_MEMBER)
+    period = period_start(lines["order_date"], "month").rename("period")
+    money = lines.groupby([period, member.rename("member")])["net_revenue"].sum() / 100
+    order_member = orders["country_code"].where(orders["country_code"].isin(kept), OTHER_MEMBER)
+    counts = orders.groupby([period_start(orders["order_date"], "month").rename("period"),
+                             order_member.rename("member")]).size()  # fmt: skip
+    expected = pd.DataFrame({"net_revenue": money, "orders": counts}).fillna(0).reset_index()
+    got["period"] = pd.to_datetime(got["period"])
+    merged = expected.merge(got, on=["period", "member"], how="outer", suffixes=("", "_got"))
+    assert len(merged) == len(expected) == len(got)
+    assert set(got["member"]) == kept | {OTHER_MEMBER}
+    assert set(got.loc[got["member"] == OTHER_MEMBER, "label"]) == {"Other countries"}
+    assert (merged["net_revenue"] - merged["net_revenue_got"]).abs().max() < MONEY_TOLERANCE
+    assert (merged["orders"] == merged["orders_got"]).all()
+    # the rest comes last in each period
+    assert (got.groupby("period")["member"].last() == OTHER_MEMBER).all()
+
+
+def test_top_without_a_rest_keeps_every_member(seeded: Engine, top_ids) -> None:
+    filters = make_filters("dates-only", top_ids)
+    every = sales_breakdown(seeded, filters, "channel")
+    assert len(every) <= 4
+    top = sales_breakdown(seeded, filters, "channel", top=10)
+    assert OTHER_MEMBER not in set(top["member"])
+    assert sorted(top["member"]) == sorted(every["member"])
+
+
 @pytest.mark.parametrize("grain", ["day", "week", "month", "quarter"])
 def test_year_over_year_puts_each_period_beside_the_one_a_year_before(
     seeded: Engine, base: Base, top_ids, grain: str
@@ -107,6 +152,7 @@ def test_daily_trend_averages_the_last_seven_days(seeded: Engine, base: Base) ->
     [
         lambda engine: sales_breakdown(engine, Filters(START, END), "brand"),
         lambda engine: sales_breakdown(engine, Filters(START, END), "country", grain="hour"),
+        lambda engine: sales_breakdown(engine, Filters(START, END), "country", top=0),
         lambda engine: year_over_year(engine, Filters(START, END), "year"),
         lambda engine: daily_trend(engine, Filters(START, END), window=0),
     ],

@@ -25,7 +25,7 @@ def test_pages_are_filtered_on_the_columns_a_view_has(seeded: Engine) -> None:
     filters = Filters(START, END, countries=("DE",), channels=("web",))
     page = view_page(seeded, filters, "sales_daily", page=2, page_size=50)
     assert page.filtered_on == ("order_date", "country_code", "channel", "status", "category_id")
-    assert len(page.rows) == 50
+    assert len(page.rows) == 50 and page.page == 2 and not page.is_past_the_end
     assert set(page.rows["country_code"]) == {"DE"} and set(page.rows["channel"]) == {"web"}
     assert page.rows["order_date"].between(START, END).all()
     with seeded.connect() as conn:
@@ -34,6 +34,58 @@ def test_pages_are_filtered_on_the_columns_a_view_has(seeded: Engine) -> None:
             "and country_code = 'DE' and channel = 'web' and status <> 'cancelled'"),
             {"s": START, "e": END})  # fmt: skip
     assert page.total_rows == total
+
+
+@pytest.mark.parametrize(
+    ("view", "column", "first", "last"),
+    [
+        ("traffic_daily", "traffic_date", START, END),
+        ("order_customers", "order_date", START, END),
+        # months that overlap the range (March to May)
+        ("kpi_monthly", "month", date(2024, 3, 1), date(2024, 5, 1)),
+        ("channel_performance", "month", date(2024, 3, 1), date(2024, 5, 1)),
+        ("cohort_retention", "cohort_month", date(2024, 3, 1), date(2024, 5, 1)),
+    ],
+)
+def test_the_period_applies_to_the_date_column_of_each_view(
+    seeded: Engine, view: str, column: str, first: date, last: date
+) -> None:
+    filters = Filters(date(2024, 3, 10), END)
+    page = view_page(seeded, filters, view, page_size=1000)
+    assert page.filtered_on[0] == column
+    # rows come in key order, the date column first: the first page starts the range, the last
+    # ends it
+    last_page = view_page(seeded, filters, view, page=10_000, page_size=1000)
+    if column.endswith("_date"):
+        first = filters.start
+    assert page.rows[column].min() == first and last_page.rows[column].max() == last
+
+
+def test_periods_that_overlap_the_range_are_shown(seeded: Engine) -> None:
+    filters = Filters(date(2024, 3, 10), date(2024, 3, 20))
+    page = view_page(seeded, filters, "sales_periods", page_size=1000)
+    assert page.filtered_on[0] == "period_start"
+    got = set(zip(page.rows["period_grain"], page.rows["period_start"], strict=True))
+    assert ("month", date(2024, 3, 1)) in got and ("year", date(2024, 1, 1)) in got
+    assert ("week", date(2024, 3, 4)) in got and ("week", date(2024, 3, 18)) in got
+    assert ("week", date(2024, 2, 26)) not in got and ("month", date(2024, 4, 1)) not in got
+
+
+def test_marketing_channels_are_not_filtered_by_sales_channel(seeded: Engine) -> None:
+    page = view_page(seeded, Filters(START, END, channels=("web",)), "channel_performance")
+    assert "channel" not in page.filtered_on and page.total_rows > 0
+    forecasts = view_page(seeded, Filters(START, END), "sales_forecast")
+    assert forecasts.filtered_on == ()  # forecasts lie after the data: the period does not apply
+
+
+def test_a_page_past_the_last_shows_the_last(seeded: Engine) -> None:
+    filters = Filters(START, END, countries=("DE",))
+    first = view_page(seeded, filters, "traffic_daily", page=1, page_size=50)
+    assert first.pages == -(-first.total_rows // 50) > 1
+    past = view_page(seeded, filters, "traffic_daily", page=10_000, page_size=50)
+    assert past.is_past_the_end and past.requested == 10_000
+    assert past.page == past.pages == first.pages
+    assert len(past.rows) == first.total_rows - 50 * (first.pages - 1)
 
 
 def test_views_without_filter_columns_are_shown_whole(seeded: Engine) -> None:

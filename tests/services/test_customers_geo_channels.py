@@ -194,6 +194,13 @@ def test_cohorts_all_and_between_months(seeded: Engine, core: Core) -> None:
     since = cohorts(seeded, first_month=date(2025, 6, 1))
     assert as_date(since["cohort_month"]).min() == date(2025, 6, 1)
 
+    latest = cohorts(seeded, latest=3)
+    latest["cohort_month"] = as_date(latest["cohort_month"])
+    assert_matches(latest, expected[expected["cohort_month"].isin(
+        sorted(set(expected["cohort_month"]))[-3:])], keys, **columns)  # fmt: skip
+    assert latest["cohort_month"].nunique() == 3
+    assert cohorts(seeded, last_month=date(2024, 6, 1), latest=2)["cohort_month"].nunique() == 2
+
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
@@ -201,6 +208,7 @@ def test_cohorts_all_and_between_months(seeded: Engine, core: Core) -> None:
         ({"first_month": date(2024, 5, 1), "last_month": date(2024, 4, 30)}, "after last_month"),
         ({"first_month": "2024-01"}, "first_month must be a date"),
         ({"last_month": 202401}, "last_month must be a date"),
+        ({"latest": 0}, "latest must be a positive"),
     ],
 )
 def test_cohorts_reject_bad_months(seeded: Engine, kwargs: dict, message: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -15,6 +16,7 @@ from salesdw.services.models import (
     churn_risk,
     clv_distribution,
     customer_clusters,
+    flagged_day_count,
     forecast,
     forecast_backtests,
     forecast_series,
@@ -36,7 +38,8 @@ def trained(seeded_db: Engine) -> Engine:
     with seeded_db.begin() as conn:
         customers = conn.execute(text(
             "select customer_id from analytics.customer_summary where orders > 0 "
-            "order by customer_id limit 4")).scalars().all()  # fmt: skip
+            "order by customer_id limit 5")).scalars().all()  # fmt: skip
+        customers, churn_only = customers[:4], customers[4]
         for value in (1.0, 2.0):
             run_id = run(conn, "forecast", metrics='{"mean_mase": 0.8, "note": "text"}')
             conn.execute(
@@ -78,6 +81,10 @@ def trained(seeded_db: Engine) -> Engine:
                 ),
                 {"run": clv, "c": customer, "v": value},
             )
+        conn.execute(  # likelier to leave than anyone, but with no CLV score
+            text("insert into ml.churn_scores values (:run, :c, 0.99, 'high')"),
+            {"run": churn, "c": churn_only},
+        )
         segments = run(conn, "customer_segments")
         conn.execute(
             text("insert into ml.customer_segments values (:run, :c, :k, :name)"),
@@ -114,10 +121,15 @@ def test_the_latest_successful_forecast_run_is_shown(trained: Engine) -> None:
     assert list(backtests["is_selected"]) == [True, False]
 
 
-def test_churn_risk_puts_likely_and_valuable_customers_first(trained: Engine) -> None:
-    got = churn_risk(trained, n=3)
-    assert list(got["churn_probability"]) == [0.9, 0.9, 0.5]
-    assert list(got["clv_12m"]) == [100.0, 10.0, 0.0]
+def test_churn_risk_ranks_by_value_at_risk_not_probability_alone(trained: Engine) -> None:
+    got = churn_risk(trained, n=5)
+    # value at risk = churn probability x 12-month CLV: 0.2 x 1000 beats 0.9 x 100 and 0.9 x 10
+    assert list(got["value_at_risk"][:4]) == pytest.approx([200.0, 90.0, 9.0, 0.0])
+    assert list(got["churn_probability"][:4]) == [0.2, 0.9, 0.9, 0.5]
+    assert list(got["clv_12m"][:4]) == [1000.0, 100.0, 10.0, 0.0]
+    # a customer without a CLV has no value at risk to rank by: last, however likely to leave
+    assert got["churn_probability"].iloc[4] == 0.99 and pd.isna(got["value_at_risk"].iloc[4])
+    assert list(churn_risk(trained, n=2)["value_at_risk"]) == pytest.approx([200.0, 90.0])
 
 
 def test_clv_bands_count_every_scored_customer(trained: Engine) -> None:
@@ -132,6 +144,19 @@ def test_clusters_and_anomalies_of_the_latest_runs(trained: Engine) -> None:
     flagged = anomaly_days(trained)
     assert list(flagged["anomaly_date"]) == [date(2025, 3, 2), date(2025, 3, 3)]
     assert len(anomaly_days(trained, flagged_only=False, start=date(2025, 3, 2))) == 2
+
+
+def test_anomalies_of_one_metric_in_date_order_and_the_flagged_days(trained: Engine) -> None:
+    series = anomaly_days(trained, flagged_only=False, metric="orders", by_date=True)
+    assert list(series["anomaly_date"]) == [date(2025, 3, d) for d in (1, 2, 3)]
+    assert anomaly_days(trained, metric="net_revenue").empty
+    assert flagged_day_count(trained) == 2
+    assert flagged_day_count(trained, start=date(2025, 3, 3)) == 1
+
+
+def test_the_backtests_of_one_series(trained: Engine) -> None:
+    assert len(forecast_backtests(trained, series_kind="total", series_value="all")) == 2
+    assert forecast_backtests(trained, series_kind="country", series_value="DE").empty
 
 
 def test_model_metrics_keep_numbers_only(trained: Engine) -> None:
@@ -149,6 +174,8 @@ def test_model_metrics_keep_numbers_only(trained: Engine) -> None:
         lambda engine: churn_risk(engine, n=0),
         lambda engine: clv_distribution(engine, bins=1),
         lambda engine: anomaly_days(engine, start="2025-01-01"),
+        lambda engine: anomaly_days(engine, metric="profit"),
+        lambda engine: forecast_backtests(engine, series_kind="brand", series_value="x"),
     ],
 )
 def test_bad_arguments_raise_a_clear_error(seeded: Engine, call) -> None:

@@ -18,7 +18,15 @@ from salesdw.services.filters import FilterError, Filters, check_known
 from salesdw.services.rollups import DIMENSION_ROLLUPS, covering
 from salesdw.services.sales import GRAINS, TREND_TILES, sales_trend
 
-__all__ = ["DIMENSIONS", "country_categories", "daily_trend", "sales_breakdown", "year_over_year"]
+__all__ = [
+    "DIMENSIONS",
+    "OTHER_LABELS",
+    "OTHER_MEMBER",
+    "country_categories",
+    "daily_trend",
+    "sales_breakdown",
+    "year_over_year",
+]
 
 DIMENSIONS = tuple(DIMENSION_ROLLUPS)
 
@@ -35,16 +43,28 @@ def _period(grain: str | None) -> str:
     return "date_trunc(:grain, rows.period_start)::date" if grain else "null::date"
 
 
+#: The member and label of everything outside the top members (sales_breakdown(top=...)).
+OTHER_MEMBER = "other"
+OTHER_LABELS = {"status": "Other statuses", "country": "Other countries",
+                "channel": "Other channels", "category": "Other categories"}  # fmt: skip
+
+
 def sales_breakdown(
-    engine: Engine, filters: Filters, by: str, grain: str | None = None
+    engine: Engine, filters: Filters, by: str, grain: str | None = None, top: int | None = None
 ) -> pd.DataFrame:
     """Net revenue, gross profit, units and orders per member of `by` (status, country,
     channel or category) within the filters; per day, week, month or quarter when `grain` is
-    given (column period, else null). Members without sales are left out."""
+    given (column period, else null). Members without sales are left out.
+
+    With `top`, the `top` members with the most net revenue over the whole range keep their
+    rows and every other member is added up into one member 'other' (label OTHER_LABELS[by],
+    e.g. 'Other countries'), per period; it comes last within each period."""
     if by not in DIMENSIONS:
         raise FilterError(f"cannot break sales down by {by!r}; choose from {', '.join(DIMENSIONS)}")
     if grain is not None and grain not in GRAINS:
         raise FilterError(f"unknown grain {grain!r}; choose from {', '.join(GRAINS)}")
+    if top is not None and (not isinstance(top, int) or not 1 <= top <= 250):
+        raise FilterError(f"top must be a whole number from 1 to 250 (got {top!r})")
     bits = check_known(engine, filters)
     tiles = TREND_TILES[grain] if grain else None
     kwargs = {"by": by, **({"grains": tiles} if tiles else {})}
@@ -100,10 +120,43 @@ def sales_breakdown(
             on coalesce(counts.member, '') = coalesce(money.member, '')
             and coalesce(counts.period, date '0001-01-01')
                 = coalesce(money.period, date '0001-01-01')
-        order by 1, 4 desc, 2
     """
+    if top is None:
+        query += " order by 1, 4 desc, 2"
+    else:
+        query = f"""
+            with
+            members as ({query}),
+            ranked as (
+                select member, row_number() over (
+                    order by sum(net_revenue) desc, member nulls last) as rank
+                from members
+                group by 1
+            ),
+            lumped as (
+                select
+                    members.period,
+                    case when ranked.rank <= :top then members.member else :other end as member,
+                    case when ranked.rank <= :top then members.label else :other_label end
+                        as label,
+                    bool_or(ranked.rank > :top) as is_other,
+                    sum(members.net_revenue) as net_revenue,
+                    sum(members.gross_profit) as gross_profit,
+                    sum(members.units) as units,
+                    sum(members.orders) as orders
+                from members
+                inner join ranked
+                    on coalesce(ranked.member, '') = coalesce(members.member, '')
+                group by 1, 2, 3
+            )
+            select period, member, label, net_revenue, gross_profit, units, orders
+            from lumped
+            order by 1, is_other, 4 desc, 2
+        """
+    params = {**money.params, "grain": grain, "top": top, "other": OTHER_MEMBER,
+              "other_label": OTHER_LABELS[by]}  # fmt: skip
     with engine.connect() as conn:
-        frame = pd.read_sql(text(query), conn, params={**money.params, "grain": grain})
+        frame = pd.read_sql(text(query), conn, params=params)
     return frame.astype({"net_revenue": float, "gross_profit": float, "units": int,
                          "orders": int})  # fmt: skip
 

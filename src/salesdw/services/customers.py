@@ -34,30 +34,51 @@ def _month(value: date | None, name: str) -> date | None:
 
 
 def rfm_segments(engine: Engine) -> pd.DataFrame:
-    """One row per RFM segment (analytics.rfm_segment_summary), the largest first."""
-    query = "select * from analytics.rfm_segment_summary order by customers desc, segment"
+    """One row per RFM segment with customers (analytics.rfm_segment_summary), the largest
+    first; segments nobody falls in are left out."""
+    query = """
+        select * from analytics.rfm_segment_summary
+        where customers > 0
+        order by customers desc, segment
+    """
     with engine.connect() as conn:
         frame = pd.read_sql(text(query), conn)
     return _floats(frame, _SEGMENT_MONEY)
 
 
 def cohorts(
-    engine: Engine, first_month: date | None = None, last_month: date | None = None
+    engine: Engine,
+    first_month: date | None = None,
+    last_month: date | None = None,
+    latest: int | None = None,
 ) -> pd.DataFrame:
     """Cohort retention (analytics.cohort_retention) for the cohorts whose month lies between
-    first_month and last_month (inclusive; any day of a month stands for that month)."""
+    first_month and last_month (inclusive; any day of a month stands for that month), and
+    with `latest`, only the latest that many cohorts among them."""
     first, last = _month(first_month, "first_month"), _month(last_month, "last_month")
     if first is not None and last is not None and first > last:
         raise FilterError(f"first_month {first:%Y-%m} is after last_month {last:%Y-%m}")
+    if latest is not None and (not isinstance(latest, int) or latest < 1):
+        raise FilterError(f"latest must be a positive whole number of cohorts (got {latest!r})")
     query = """
-        select *
-        from analytics.cohort_retention
-        where (cast(:first_month as date) is null or cohort_month >= :first_month)
-            and (cast(:last_month as date) is null or cohort_month <= :last_month)
+        with
+        chosen as (
+            select *
+            from analytics.cohort_retention
+            where (cast(:first_month as date) is null or cohort_month >= :first_month)
+                and (cast(:last_month as date) is null or cohort_month <= :last_month)
+        ),
+        ranked as (
+            select *, dense_rank() over (order by cohort_month desc) as recency_rank
+            from chosen
+        )
+        select * from ranked
+        where cast(:latest as integer) is null or recency_rank <= :latest
         order by cohort_month, months_since_first
     """
+    params = {"first_month": first, "last_month": last, "latest": latest}
     with engine.connect() as conn:
-        frame = pd.read_sql(text(query), conn, params={"first_month": first, "last_month": last})
+        frame = pd.read_sql(text(query), conn, params=params).drop(columns="recency_rank")
     return _floats(frame, _COHORT_MONEY)
 
 

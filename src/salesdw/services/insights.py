@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from salesdw.money import format_money
 from salesdw.services.breakdowns import sales_breakdown
 from salesdw.services.customers import rfm_segments
 from salesdw.services.filters import Filters
@@ -30,7 +31,13 @@ class Insight:
     is_positive: bool
 
 
-def _money(value: float) -> str:
+def _figure(metric: str, value: float) -> str:
+    """A metric's value as the dashboard shows it: money with the currency symbol, orders as a
+    count, conversion as a percentage."""
+    if metric in ("net_revenue", "average_order_value"):
+        return format_money(value, 2 if metric == "average_order_value" else 0)
+    if metric == "conversion_rate":
+        return f"{value:.2%}"
     return f"{value:,.0f}"
 
 
@@ -54,7 +61,7 @@ def _movers(engine: Engine, filters: Filters, by: str, noun: str) -> list[Insigh
             "mover",
             f"{noun} {row['label']}: net revenue {'up' if grew else 'down'} "
             f"{abs(row['change']):.0%} ({'+' if grew else '-'}"
-            f"{_money(abs(row['net_revenue'] - row['net_revenue_before']))}) against the "
+            f"{format_money(abs(row['net_revenue'] - row['net_revenue_before']))}) against the "
             f"previous {filters.days} days.",
             bool(grew),
         ))  # fmt: skip
@@ -63,7 +70,6 @@ def _movers(engine: Engine, filters: Filters, by: str, noun: str) -> list[Insigh
 
 def _segments(engine: Engine) -> list[Insight]:
     segments = rfm_segments(engine)
-    segments = segments[segments["customers"] > 0]
     if segments.empty:
         return []
     best = segments.loc[segments["revenue_share"].idxmax()]
@@ -95,8 +101,9 @@ def _anomalies(engine: Engine, filters: Filters) -> list[Insight]:
         found.append(Insight(
             "anomaly",
             f"{pd.Timestamp(day):%a %d %b %Y}: {strongest['metric'].replace('_', ' ')} far "
-            f"{direction} what trend and season expect ({strongest['value']:,.0f} against "
-            f"{strongest['expected']:,.0f}).",
+            f"{direction} what trend and season expect "
+            f"({_figure(strongest['metric'], strongest['value'])} against "
+            f"{_figure(strongest['metric'], strongest['expected'])}).",
             direction == "above",
         ))  # fmt: skip
     return found[:3]

@@ -12,7 +12,12 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from salesdw.ml.tables import FORECAST_FREQUENCIES, FORECAST_METRICS, SERIES_KINDS
+from salesdw.ml.tables import (
+    ANOMALY_METRICS,
+    FORECAST_FREQUENCIES,
+    FORECAST_METRICS,
+    SERIES_KINDS,
+)
 from salesdw.services.filters import FilterError
 
 __all__ = [
@@ -20,6 +25,7 @@ __all__ = [
     "churn_risk",
     "clv_distribution",
     "customer_clusters",
+    "flagged_day_count",
     "forecast",
     "forecast_backtests",
     "forecast_series",
@@ -71,55 +77,116 @@ def forecast(
 
 
 def forecast_backtests(
-    engine: Engine, metric: str = "net_revenue", frequency: str = "day"
+    engine: Engine,
+    metric: str = "net_revenue",
+    frequency: str = "day",
+    series_kind: str | None = None,
+    series_value: str | None = None,
 ) -> pd.DataFrame:
-    """Every candidate model's backtest for each series, the winner first within a series."""
+    """Every candidate model's backtest for each series (or only the series given by
+    series_kind and series_value), the winner first within a series."""
     _check(metric, FORECAST_METRICS, "metric")
     _check(frequency, FORECAST_FREQUENCIES, "frequency")
+    if series_kind is not None:
+        _check(series_kind, SERIES_KINDS, "series kind")
     return _read(engine, """
         select series_kind, series_value, model, is_selected, mase, smape, rmse, bias,
                coverage_80, coverage_95, folds, fit_seconds
         from analytics.forecast_backtests
         where metric = :metric and frequency = :frequency
+            and (cast(:series_kind as text) is null or series_kind = :series_kind)
+            and (cast(:series_value as text) is null or series_value = :series_value)
         order by series_kind, series_value, is_selected desc, mase
-    """, {"metric": metric, "frequency": frequency})  # fmt: skip
+    """, {"metric": metric, "frequency": frequency, "series_kind": series_kind,
+          "series_value": series_value})  # fmt: skip
+
+
+#: The latest successful run of a model kind, as analytics.customer_scores picks it.
+_LATEST_RUN = """
+    select run_id from ml.model_runs
+    where model_kind = '{kind}' and status = 'succeeded'
+    order by trained_at desc, run_id desc
+    limit 1
+"""
 
 
 def churn_risk(engine: Engine, n: int = 50) -> pd.DataFrame:
-    """The n customers most likely to churn, most valuable first among equals: churn
-    probability, risk tier, CLV, and what they bought so far (no names or e-mails)."""
+    """The n customers with the most value at risk, highest first: churn probability x 12-month
+    CLV (the value the shop expects to lose with them), with both factors, the risk tier, and
+    what they bought so far (no names or e-mails). Customers with no CLV score are ranked by
+    their churn probability after those with one.
+
+    Reads the latest churn and CLV runs' scores (ml.churn_scores, ml.clv_scores) as
+    analytics.customer_scores does, but with an inner join for the ranking: the view's full
+    join of every customer's two scores costs several times more, and this is the dashboard's
+    heaviest query after the refresh of the views."""
     if not isinstance(n, int) or n < 1:
         raise FilterError(f"n must be a positive whole number (got {n!r})")
-    return _read(engine, """
+    return _read(engine, f"""
+        with
+        latest_churn_run as ({_LATEST_RUN.format(kind="churn")}),
+        latest_clv_run as ({_LATEST_RUN.format(kind="clv")}),
+        churn_scores as (
+            select churn_scores.customer_id, churn_scores.churn_probability,
+                   churn_scores.risk_tier
+            from ml.churn_scores
+            inner join latest_churn_run on latest_churn_run.run_id = churn_scores.run_id
+        ),
+        clv_scores as (
+            select clv_scores.customer_id, clv_scores.clv_12m, clv_scores.probability_alive
+            from ml.clv_scores
+            inner join latest_clv_run on latest_clv_run.run_id = clv_scores.run_id
+        ),
+        at_risk as (
+            -- customers scored for churn but not for CLV have no value at risk: last
+            select
+                churn_scores.customer_id,
+                churn_scores.churn_probability,
+                churn_scores.risk_tier,
+                clv_scores.clv_12m,
+                churn_scores.churn_probability * clv_scores.clv_12m as value_at_risk,
+                clv_scores.probability_alive
+            from churn_scores
+            left join clv_scores on clv_scores.customer_id = churn_scores.customer_id
+            order by value_at_risk desc nulls last, churn_scores.churn_probability desc,
+                     churn_scores.customer_id
+            limit :n
+        )
         select
-            scores.customer_id,
-            scores.churn_probability,
-            scores.risk_tier,
-            scores.clv_12m,
-            scores.probability_alive,
+            at_risk.customer_id,
+            at_risk.value_at_risk,
+            at_risk.churn_probability,
+            at_risk.clv_12m,
+            at_risk.risk_tier,
+            at_risk.probability_alive,
             summary.country_code,
             summary.orders,
             summary.net_revenue,
             summary.days_since_last_order
-        from analytics.customer_scores as scores
+        from at_risk
         inner join analytics.customer_summary as summary
-            on summary.customer_id = scores.customer_id
-        where scores.churn_probability is not null
-        order by scores.churn_probability desc, scores.clv_12m desc nulls last,
-                 scores.customer_id
-        limit :n
-    """, {"n": n}).astype({"net_revenue": float})  # fmt: skip
+            on summary.customer_id = at_risk.customer_id
+        order by at_risk.value_at_risk desc nulls last, at_risk.churn_probability desc,
+                 at_risk.customer_id
+    """, {"n": n}).astype({"net_revenue": float, "value_at_risk": float,
+                           "clv_12m": float})  # fmt: skip
 
 
 def clv_distribution(engine: Engine, bins: int = 30) -> pd.DataFrame:
     """Customers per band of 12-month CLV (equal-width bands up to the 99th percentile; the
-    top band holds the rest), with the band's total CLV."""
+    top band holds the rest), with the band's total CLV. Reads the latest CLV run's scores
+    (ml.clv_scores), the CLV side of analytics.customer_scores, without the view's join to the
+    churn scores."""
     if not isinstance(bins, int) or not 2 <= bins <= 200:
         raise FilterError(f"bins must be a whole number from 2 to 200 (got {bins!r})")
-    return _read(engine, """
+    return _read(engine, f"""
         with
+        latest_clv_run as ({_LATEST_RUN.format(kind="clv")}),
         scores as (
-            select clv_12m from analytics.customer_scores where clv_12m is not null
+            select clv_scores.clv_12m
+            from ml.clv_scores
+            inner join latest_clv_run on latest_clv_run.run_id = clv_scores.run_id
+            where clv_scores.clv_12m is not null
         ),
         bounds as (
             select greatest(percentile_cont(0.99) within group (order by clv_12m), 1e-9) as top
@@ -182,22 +249,49 @@ def product_segment_summary(engine: Engine) -> pd.DataFrame:
 
 
 def anomaly_days(
-    engine: Engine, start: date | None = None, end: date | None = None, flagged_only: bool = True
+    engine: Engine,
+    start: date | None = None,
+    end: date | None = None,
+    flagged_only: bool = True,
+    metric: str | None = None,
+    by_date: bool = False,
 ) -> pd.DataFrame:
     """Days and metrics scored by the latest anomaly run between start and end (inclusive),
-    flagged ones only unless asked, strangest first."""
+    of one metric or all, flagged ones only unless asked; strangest first, or in date order
+    with by_date (for a chart)."""
     for value, name in ((start, "start"), (end, "end")):
         if value is not None and not isinstance(value, date):
             raise FilterError(f"{name} must be a date such as 2025-01-31 (got {value!r})")
-    return _read(engine, """
+    if metric is not None:
+        _check(metric, ANOMALY_METRICS, "metric")
+    order = ("anomaly_date, metric" if by_date
+             else "abs(residual_score) desc nulls last, anomaly_date, metric")  # fmt: skip
+    return _read(engine, f"""
         select anomaly_date, metric, value, expected, residual_score, isolation_score,
                is_anomaly
         from analytics.anomalies
         where (cast(:start as date) is null or anomaly_date >= :start)
             and (cast(:end as date) is null or anomaly_date <= :end)
             and (is_anomaly or not :flagged_only)
-        order by abs(residual_score) desc nulls last, anomaly_date, metric
-    """, {"start": start, "end": end, "flagged_only": flagged_only})  # fmt: skip
+            and (cast(:metric as text) is null or metric = :metric)
+        order by {order}
+    """, {"start": start, "end": end, "flagged_only": flagged_only,
+          "metric": metric})  # fmt: skip
+
+
+def flagged_day_count(engine: Engine, start: date | None = None, end: date | None = None) -> int:
+    """How many days between start and end (inclusive) the latest anomaly run flagged in any
+    metric."""
+    for value, name in ((start, "start"), (end, "end")):
+        if value is not None and not isinstance(value, date):
+            raise FilterError(f"{name} must be a date such as 2025-01-31 (got {value!r})")
+    with engine.connect() as conn:
+        return int(conn.execute(text("""
+            select count(distinct anomaly_date) from analytics.anomalies
+            where is_anomaly
+                and (cast(:start as date) is null or anomaly_date >= :start)
+                and (cast(:end as date) is null or anomaly_date <= :end)
+        """), {"start": start, "end": end}).scalar_one())  # fmt: skip
 
 
 def model_metrics(engine: Engine) -> pd.DataFrame:
