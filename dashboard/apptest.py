@@ -15,9 +15,11 @@ from salesdw.settings import get_settings
 APP = Path(__file__).resolve().parent / "app.py"
 #: Generous: the first run imports plotly and pandas; a page never waits this long.
 TIMEOUT = 120
-#: Every page by name (its file in app_pages/); "overview" is the default page.
+#: Every page that reads the warehouse, by name (its file in app_pages/); "overview" is the
+#: default page. The Import page writes, and is opened on its own.
 PAGES = ("overview", "sales", "geography", "products", "customers", "channels", "forecasts",
          "anomalies", "data")  # fmt: skip
+ALL_PAGES = (*PAGES, "import")
 
 _serving: list[str] = []  # the database whose answers Streamlit's caches hold
 
@@ -36,8 +38,8 @@ def open_app(database_url: str, page: str = "overview", params: dict | None = No
     `page`. Sets DATABASE_URL in this process's environment (AppTest runs the script here);
     runs on the same database share Streamlit's caches, as the sessions of one server do, and
     another database empties them first."""
-    if page not in PAGES:
-        raise ValueError(f"unknown page {page!r}; pages: {', '.join(PAGES)}")
+    if page not in ALL_PAGES:
+        raise ValueError(f"unknown page {page!r}; pages: {', '.join(ALL_PAGES)}")
     os.environ["DATABASE_URL"] = database_url
     get_settings.cache_clear()
     if _serving != [database_url]:

@@ -49,6 +49,18 @@ ORDER = {
         ("traffic_daily", "materialized"),
         ("order_customers", "materialized"),
     ],
+    "0008": [
+        ("order_line_facts", "internal"),
+        ("product_sales_periods", "materialized"),
+        ("sales_daily", "materialized"),
+        ("geo_sales", "materialized"),
+        ("kpi_monthly", "materialized"),
+        ("product_performance", "materialized"),
+        ("sales_periods", "materialized"),
+        ("seasonality_month", "materialized"),
+        ("basket_pairs", "materialized"),
+        ("category_performance", "materialized"),
+    ],
     "0006": [
         ("sales_periods", "materialized"),
         ("category_performance", "materialized"),

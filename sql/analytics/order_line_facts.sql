@@ -1,11 +1,12 @@
 -- One row per order line, every status (internal: the base the line-level views aggregate, built
 -- once per refresh so they need not each read core.order_items again). Order attributes are
--- copied onto the line. Money is in integer cents, which PostgreSQL adds up several times faster
--- than numeric: the views turn the sums back into currency. An order's discount and shipping
--- fee are split over its lines in whole cents, in proportion to line value (evenly by line when
--- the order is worth nothing), by cumulative rounding: line i gets round(amount x value of lines
--- 1..i / order value) - round(amount x value of lines 1..i-1 / order value), so the shares add
--- up exactly to the order's amount and each is within a cent of its exact proportion.
+-- copied onto the line from core.orders (not from order_facts: the two build side by side).
+-- Money is in integer cents, which PostgreSQL adds up several times faster than numeric: the
+-- views turn the sums back into currency. An order's discount and shipping fee are split over
+-- its lines in whole cents, in proportion to line value (evenly by line when the order is worth
+-- nothing), by cumulative rounding: line i gets round(amount x value of lines 1..i / order
+-- value) - round(amount x value of lines 1..i-1 / order value), so the shares add up exactly
+-- to the order's amount and each is within a cent of its exact proportion.
 with
 
 category_tree as (
@@ -22,19 +23,20 @@ products as (
     from core.products
 ),
 
-order_facts as (
+orders as (
+    -- from core, not order_facts: the two build side by side in a refresh
     select
         order_id,
         customer_id,
-        order_date,
-        country_code,
+        (ordered_at at time zone coalesce(
+            nullif(current_setting('salesdw.timezone', true), ''), 'UTC'
+        ))::date as order_date,
+        shipping_country_code as country_code,
         channel,
         status,
-        lines,
-        gross_revenue_cents as order_gross_cents,
-        order_discount_cents,
-        shipping_fee_cents
-    from mart.order_facts
+        (discount_amount * 100)::bigint as order_discount_cents,
+        (shipping_fee * 100)::bigint as shipping_fee_cents
+    from core.orders
 ),
 
 order_items as (
@@ -49,14 +51,18 @@ order_items as (
         (refund_amount * 100)::bigint as refund_cents,
         ((quantity - returned_quantity) * unit_cost * 100)::bigint as cogs_cents,
         -- in line order within each order (the primary key's order: no sort): the running
-        -- value and position that cumulative rounding needs
+        -- value and position that cumulative rounding needs, and the order's totals
         (sum(quantity * unit_price * 100) over order_lines)::bigint as cumulative_gross_cents,
         row_number() over order_lines as position,
+        (sum(quantity * unit_price * 100) over whole_order)::bigint as order_gross_cents,
+        count(*) over whole_order as lines,
         -- 1 on the product's first line in the order: counts orders without a distinct sort
         row_number() over (partition by order_id, product_id order by line_number)
             as product_line
     from core.order_items
-    window order_lines as (partition by order_id order by line_number rows unbounded preceding)
+    window
+        order_lines as (partition by order_id order by line_number rows unbounded preceding),
+        whole_order as (partition by order_id)
 ),
 
 weighted as (
@@ -64,28 +70,28 @@ weighted as (
     -- the weight before it, out of the order's total weight
     select
         order_items.*,
-        order_facts.customer_id,
-        order_facts.order_date,
-        order_facts.country_code,
-        order_facts.channel,
-        order_facts.status,
-        order_facts.order_discount_cents,
-        order_facts.shipping_fee_cents,
+        orders.customer_id,
+        orders.order_date,
+        orders.country_code,
+        orders.channel,
+        orders.status,
+        orders.order_discount_cents,
+        orders.shipping_fee_cents,
         case
-            when order_facts.order_gross_cents > 0 then order_items.cumulative_gross_cents
+            when order_items.order_gross_cents > 0 then order_items.cumulative_gross_cents
             else order_items.position
         end as weight_through,
         case
-            when order_facts.order_gross_cents > 0
+            when order_items.order_gross_cents > 0
                 then order_items.cumulative_gross_cents - order_items.gross_revenue_cents
             else order_items.position - 1
         end as weight_before,
         case
-            when order_facts.order_gross_cents > 0 then order_facts.order_gross_cents
-            else order_facts.lines
+            when order_items.order_gross_cents > 0 then order_items.order_gross_cents
+            else order_items.lines
         end as weight_total
     from order_items
-    inner join order_facts on order_facts.order_id = order_items.order_id
+    inner join orders on orders.order_id = order_items.order_id
 ),
 
 allocated as (

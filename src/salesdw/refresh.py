@@ -187,22 +187,36 @@ def refresh(
     return sorted(results, key=lambda result: order[result.view_name])
 
 
+#: The internal views that read core.orders; every view that covers orders reads one of them.
+FACT_VIEWS = ("order_facts", "order_line_facts")
+
+
 def _coverage(
     conn: psycopg.Connection, graph: dict[str, set[str]], only: str | None
 ) -> dict[str, datetime | None]:
-    """The latest order time each view will cover (ops.refresh_log.data_through): the newest
-    order now for the views built on order_facts in a full refresh; with --only, what the
-    order_facts it reads was built with; none for views that read no orders."""
-    reads_orders = {name for name in graph if "order_facts" in _upstream(graph, name)}
-    reads_orders.add("order_facts")
+    """The latest order time each view will cover (ops.refresh_log.data_through): in a full
+    refresh, the newest order now for the fact views and every view built on them; with
+    --only, what the fact views it reads were built with; none for views that read no orders."""
     newest = conn.execute("select max(ordered_at) from core.orders").fetchone()[0]
-    if only is not None and only != "order_facts":
-        newest = conn.execute(
-            "select data_through from ops.refresh_log where view_name = 'order_facts' "
-            "and status = 'succeeded' order by refresh_id desc limit 1"
-        ).fetchone()
-        newest = newest[0] if newest else None
-    return {name: newest if name in reads_orders else None for name in graph}
+    coverage: dict[str, datetime | None] = {}
+    for name in graph:
+        facts = [view for view in FACT_VIEWS if view == name or view in _upstream(graph, name)]
+        if not facts:
+            coverage[name] = None
+        elif only is None or only in FACT_VIEWS:
+            coverage[name] = newest
+        else:
+            logged = [
+                conn.execute(
+                    "select data_through from ops.refresh_log where view_name = %s "
+                    "and status = 'succeeded' order by refresh_id desc limit 1",
+                    [view],
+                ).fetchone()
+                for view in facts
+            ]
+            known = [row[0] for row in logged if row and row[0]]
+            coverage[name] = min(known) if len(known) == len(facts) else None
+    return coverage
 
 
 def _upstream(graph: dict[str, set[str]], name: str) -> set[str]:
