@@ -61,6 +61,10 @@ ORDER = {
         ("basket_pairs", "materialized"),
         ("category_performance", "materialized"),
     ],
+    "0009": [
+        ("channel_performance", "materialized"),
+        ("customer_base", "materialized"),
+    ],
     "0006": [
         ("sales_periods", "materialized"),
         ("category_performance", "materialized"),

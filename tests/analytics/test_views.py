@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -217,6 +218,23 @@ def test_customer_with_one_order_has_no_tenure(shop: Engine) -> None:
     ]
     assert {str(r[7]) for r in got} == {"2024-03-08"}  # the day after the latest order
     assert [r[5] for r in got] == [7, 2, 1, 1] and not any(r[6] for r in got)
+
+
+def test_customer_base_adds_up_the_customers_in_one_row(shop: Engine) -> None:
+    got = rows(shop, """
+        select customers, buyers, repeat_buyers, churned_buyers, average_orders,
+               average_net_revenue, average_order_value, as_of_date
+        from analytics.customer_base
+    """)  # fmt: skip
+    # four buyers of one order each (customer 1's second is cancelled): 30 + 0 + 18 + 18
+    assert got == [(4, 4, 0, 0, 1, Decimal("16.50"), Decimal("16.50"), date(2024, 3, 8))]
+
+
+def test_customer_base_is_one_row_without_orders(db: Engine) -> None:
+    refresh(conninfo(db), settings=Settings(_env_file=None))
+    got = rows(db, "select customers, buyers, repeat_buyer_share, as_of_date "
+                   "from analytics.customer_base")  # fmt: skip
+    assert got == [(0, 0, None, None)]
 
 
 def test_rfm_ties_get_equal_scores_and_the_worst_scores_one(shop: Engine) -> None:
