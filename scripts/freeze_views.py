@@ -61,6 +61,10 @@ ORDER = {
         ("basket_pairs", "materialized"),
         ("category_performance", "materialized"),
     ],
+    "0010": [
+        ("sales_periods", "materialized"),
+        ("order_periods", "materialized"),
+    ],
     "0009": [
         ("channel_performance", "materialized"),
         ("customer_base", "materialized"),

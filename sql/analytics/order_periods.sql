@@ -1,9 +1,11 @@
 -- One row per rollup, calendar period, order status and the rollup's dimensions: orders_daily's
--- counts added up over ISO weeks, months and years, at three levels of detail, so that a service
+-- counts added up over ISO weeks, months and years, at four levels of detail, so that a service
 -- counts the orders of any date range and filter from a few rows per period (see
 -- sales_periods and salesdw/services/periods.py).
 --   rollup 'none':    per status only
 --   rollup 'country': per status and shipping country
+--   rollup 'channel_category': per status, sales channel and category mask, every country
+--                     together (what a filter on channels or categories alone reads)
 --   rollup 'full':    per status, country, channel and category mask (weeks and up; the days of
 --                     this level are orders_daily itself)
 with
@@ -99,23 +101,69 @@ small_periods as (
     )
 ),
 
+channel_category_days as (
+    -- days per status, channel and category, every country together: what the rollup without
+    -- countries is added up from
+    select
+        order_date,
+        date_trunc('week', order_date)::date as week_start,
+        date_trunc('month', order_date)::date as month_start,
+        date_trunc('year', order_date)::date as year_start,
+        status,
+        channel,
+        category_mask,
+        sum(orders) as orders,
+        sum(new_customers) as new_customers,
+        sum(units) as units
+    from orders_daily
+    group by order_date, status, channel, category_mask
+),
+
+channel_category_periods as (
+    select
+        'channel_category' as rollup,
+        case
+            when grouping(order_date) = 0 then 'day'
+            when grouping(week_start) = 0 then 'week'
+            when grouping(month_start) = 0 then 'month'
+            else 'year'
+        end as period_grain,
+        coalesce(order_date, week_start, month_start, year_start) as period_start,
+        status,
+        null::text as country_code,
+        channel,
+        category_mask,
+        sum(orders) as orders,
+        sum(new_customers) as new_customers,
+        sum(units) as units
+    from channel_category_days
+    group by grouping sets (
+        (order_date, status, channel, category_mask),
+        (week_start, status, channel, category_mask),
+        (month_start, status, channel, category_mask),
+        (year_start, status, channel, category_mask)
+    )
+),
+
 final as (
     select * from full_periods
     union all
     select * from small_periods
+    union all
+    select * from channel_category_periods
 )
 
 select * from final
 ;
 create unique index on mart.order_periods (rollup, period_grain, period_start, status, country_code, channel, category_mask) nulls not distinct;
-comment on view analytics.order_periods is 'One row per rollup (none, country or full), calendar period (day, ISO week, month or year, local to SALESDW_TIMEZONE), order status and the rollup''s dimensions: orders_daily''s counts added up, for fast counts over any date range. Total a range by adding whole periods that cover each day once, within one rollup; the full rollup has no days (use orders_daily).';
-comment on column analytics.order_periods.rollup is 'Level of detail: none (status only), country (status and country) or full (status, country, channel and category mask).';
+comment on view analytics.order_periods is 'One row per rollup (none, country, channel_category or full), calendar period (day, ISO week, month or year, local to SALESDW_TIMEZONE), order status and the rollup''s dimensions: orders_daily''s counts added up, for fast counts over any date range. Total a range by adding whole periods that cover each day once, within one rollup; the full rollup has no days (use orders_daily).';
+comment on column analytics.order_periods.rollup is 'Level of detail: none (status only), country (status and country), channel_category (status, channel and category mask) or full (status, country, channel and category mask).';
 comment on column analytics.order_periods.period_grain is 'day, week (ISO, Monday to Sunday), month or year.';
 comment on column analytics.order_periods.period_start is 'First local day of the period.';
 comment on column analytics.order_periods.status is 'Order status.';
-comment on column analytics.order_periods.country_code is 'Shipping country (ISO 3166-1 alpha-2) in rollups country and full; null there when unknown, and null in rollup none.';
-comment on column analytics.order_periods.channel is 'Sales channel in rollup full; null otherwise.';
-comment on column analytics.order_periods.category_mask is 'Set of top-level categories the orders have lines in (analytics.category_bits) in rollup full; null otherwise.';
+comment on column analytics.order_periods.country_code is 'Shipping country (ISO 3166-1 alpha-2) in rollups country and full; null there when unknown, and null in rollups none and channel_category.';
+comment on column analytics.order_periods.channel is 'Sales channel in rollups channel_category and full; null otherwise.';
+comment on column analytics.order_periods.category_mask is 'Set of top-level categories the orders have lines in (analytics.category_bits) in rollups channel_category and full; null otherwise.';
 comment on column analytics.order_periods.orders is 'Number of orders.';
 comment on column analytics.order_periods.new_customers is 'Orders that are their customer''s first order not cancelled.';
 comment on column analytics.order_periods.units is 'Units ordered.';

@@ -1,10 +1,12 @@
 -- One row per rollup, calendar period, order status and the rollup's dimensions: the measures of
--- sales_daily added up over ISO weeks, months and years, at three levels of detail, so that a
+-- sales_daily added up over ISO weeks, months and years, at four levels of detail, so that a
 -- service totals any date range and filter from a few rows per period (the range is tiled by
 -- whole years, months, weeks and days; see salesdw/services/periods.py). Money is added up in
 -- integer cents, several times faster than numeric, and turned back into currency at the end.
 --   rollup 'none':    per status only, every country, channel and category together
 --   rollup 'country': per status and shipping country
+--   rollup 'channel_category': per status, sales channel and top-level category, every country
+--                     together (what a filter on channels or categories alone reads)
 --   rollup 'full':    per status, country, channel and top-level category (weeks and up; the
 --                     days of this level are sales_daily itself)
 with
@@ -125,10 +127,68 @@ small_periods as (
     )
 ),
 
+channel_category_days as (
+    -- days per status, channel and category, every country together: what the rollup without
+    -- countries is added up from
+    select
+        order_date,
+        date_trunc('week', order_date)::date as week_start,
+        date_trunc('month', order_date)::date as month_start,
+        date_trunc('year', order_date)::date as year_start,
+        status,
+        channel,
+        category_id,
+        sum(units) as units,
+        sum(units_returned) as units_returned,
+        sum(gross_revenue) as gross_revenue,
+        sum(discounts) as discounts,
+        sum(refunds) as refunds,
+        sum(net_revenue) as net_revenue,
+        sum(cogs) as cogs,
+        sum(gross_profit) as gross_profit,
+        sum(shipping_fees) as shipping_fees
+    from sales_daily
+    group by order_date, status, channel, category_id
+),
+
+channel_category_periods as (
+    select
+        'channel_category' as rollup,
+        case
+            when grouping(order_date) = 0 then 'day'
+            when grouping(week_start) = 0 then 'week'
+            when grouping(month_start) = 0 then 'month'
+            else 'year'
+        end as period_grain,
+        coalesce(order_date, week_start, month_start, year_start) as period_start,
+        status,
+        null::text as country_code,
+        channel,
+        category_id,
+        sum(units) as units,
+        sum(units_returned) as units_returned,
+        sum(gross_revenue) as gross_revenue,
+        sum(discounts) as discounts,
+        sum(refunds) as refunds,
+        sum(net_revenue) as net_revenue,
+        sum(cogs) as cogs,
+        sum(gross_profit) as gross_profit,
+        sum(shipping_fees) as shipping_fees
+    from channel_category_days
+    group by grouping sets (
+        (order_date, status, channel, category_id),
+        (week_start, status, channel, category_id),
+        (month_start, status, channel, category_id),
+        (year_start, status, channel, category_id)
+    )
+),
+
 periods as (
     select * from full_periods
     union all
     select * from small_periods
+    union all
+    select * from channel_category_periods
 ),
 
 final as (
@@ -156,14 +216,14 @@ final as (
 select * from final
 ;
 create unique index on mart.sales_periods (rollup, period_grain, period_start, status, country_code, channel, category_id) nulls not distinct;
-comment on view analytics.sales_periods is 'One row per rollup (none, country or full), calendar period (day, ISO week, month or year, local to SALESDW_TIMEZONE), order status and the rollup''s dimensions: sales_daily''s measures added up, for fast totals over any date range. Total a range by adding whole periods that cover each day once, within one rollup; the full rollup has no days (use sales_daily).';
-comment on column analytics.sales_periods.rollup is 'Level of detail: none (status only), country (status and country) or full (status, country, channel and category).';
+comment on view analytics.sales_periods is 'One row per rollup (none, country, channel_category or full), calendar period (day, ISO week, month or year, local to SALESDW_TIMEZONE), order status and the rollup''s dimensions: sales_daily''s measures added up, for fast totals over any date range. Total a range by adding whole periods that cover each day once, within one rollup; the full rollup has no days (use sales_daily).';
+comment on column analytics.sales_periods.rollup is 'Level of detail: none (status only), country (status and country), channel_category (status, channel and category) or full (status, country, channel and category).';
 comment on column analytics.sales_periods.period_grain is 'day, week (ISO, Monday to Sunday), month or year.';
 comment on column analytics.sales_periods.period_start is 'First local day of the period.';
 comment on column analytics.sales_periods.status is 'Order status.';
-comment on column analytics.sales_periods.country_code is 'Shipping country (ISO 3166-1 alpha-2) in rollups country and full; null there when unknown, and null in rollup none.';
-comment on column analytics.sales_periods.channel is 'Sales channel in rollup full; null otherwise.';
-comment on column analytics.sales_periods.category_id is 'Top-level category in rollup full; null otherwise.';
+comment on column analytics.sales_periods.country_code is 'Shipping country (ISO 3166-1 alpha-2) in rollups country and full; null there when unknown, and null in rollups none and channel_category.';
+comment on column analytics.sales_periods.channel is 'Sales channel in rollups channel_category and full; null otherwise.';
+comment on column analytics.sales_periods.category_id is 'Top-level category in rollups channel_category and full; null otherwise.';
 comment on column analytics.sales_periods.units is 'Units ordered.';
 comment on column analytics.sales_periods.units_returned is 'Units returned.';
 comment on column analytics.sales_periods.gross_revenue is 'Gross revenue: sum of quantity x unit price.';

@@ -19,8 +19,10 @@ START, END = date(2024, 5, 19), date(2025, 8, 3)
         ({}, False, "none"),
         ({}, True, "country"),
         ({"countries": ("DE",)}, False, "country"),
-        ({"channels": ("web",)}, False, "full"),
-        ({"categories": (1,)}, False, "full"),
+        ({"channels": ("web",)}, False, "channel_category"),
+        ({"categories": (1,)}, False, "channel_category"),
+        ({"channels": ("web",)}, True, "full"),
+        ({"countries": ("DE",), "categories": (1,)}, False, "full"),
         ({"countries": ("DE",), "channels": ("web",)}, True, "full"),
     ],
 )
@@ -30,7 +32,7 @@ def test_filters_pick_the_smallest_rollup_that_answers_them(selection, by_countr
 
 
 def test_days_of_the_full_rollup_come_from_the_daily_view() -> None:
-    full = covering("orders", Filters(START, END, channels=("web",)), {})
+    full = covering("orders", Filters(START, END, countries=("DE",), channels=("web",)), {})
     small = covering("orders", Filters(START, END), {})
     # 19 May 2024 is a Sunday; 20..26 May is a whole week, 27 May..2 June crosses into June
     days = [date(2024, 5, d) for d in (19, 27, 28, 29, 30, 31)] + [

@@ -1,8 +1,9 @@
 """The rows that add up to a filtered date range, read from the period rollups.
 
 analytics.sales_periods and analytics.order_periods hold sales_daily's and orders_daily's
-measures per week, month and year (and per day for the smaller rollups), at three levels of
-detail: rollup 'none' (per status), 'country' (and country), 'full' (and channel and category).
+measures per week, month and year (and per day for the smaller rollups), at four levels of
+detail: rollup 'none' (per status), 'country' (and country), 'channel_category' (and channel and
+category, every country together) and 'full' (country, channel and category).
 A service asks for the smallest rollup its filters need, and for the tiling of its date range by
 whole periods (periods.tile); the days of the full rollup come from the daily views themselves.
 So a year of sales costs a few dozen rows without filters, and a few thousand with every filter,
@@ -29,8 +30,11 @@ _SOURCES = {
         "order_periods", "orders_daily", "category_mask", "category_mask & :category_mask <> 0"
     ),
 }  # fmt: skip
-#: Dimensions a caller may group by, and the rollup that keeps each apart.
-DIMENSION_ROLLUPS = {"status": "none", "country": "country", "channel": "full", "category": "full"}
+#: Dimensions a caller may group by, and the smallest rollup that keeps each apart.
+DIMENSION_ROLLUPS = {
+    "status": "none", "country": "country", "channel": "channel_category",
+    "category": "channel_category",
+}  # fmt: skip
 
 _FILTERS = """
         and status = any(:statuses)
@@ -70,14 +74,15 @@ def covering(
         raise FilterError(f"cannot break sales down by {by!r}; choose from "
                           f"{', '.join(DIMENSION_ROLLUPS)}")  # fmt: skip
     needed = {DIMENSION_ROLLUPS[by]} if by else set()
-    if by_country:
-        needed.add("country")
-    if filters.channels or filters.categories or "full" in needed:
-        rollup = "full"
-    elif filters.countries or "country" in needed:
-        rollup = "country"
-    else:
-        rollup = "none"
+    keeps_country = by_country or bool(filters.countries) or "country" in needed
+    keeps_channel_category = (bool(filters.channels or filters.categories)
+                              or "channel_category" in needed)  # fmt: skip
+    rollup = {
+        (False, False): "none",
+        (True, False): "country",
+        (False, True): "channel_category",
+        (True, True): "full",
+    }[(keeps_country, keeps_channel_category)]
     tiles = tile(filters.start, filters.end, grains)
     starts = {grain: [start for g, start in tiles if g == grain] for grain in GRAIN_ORDER}
     days_from_daily = starts["day"] if rollup == "full" else []
