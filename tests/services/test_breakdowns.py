@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from salesdw.services import FilterError, Filters
 from salesdw.services.breakdowns import (
     OTHER_MEMBER,
+    country_categories,
     daily_trend,
     sales_breakdown,
     year_over_year,
@@ -110,6 +111,27 @@ def test_the_top_countries_per_month_and_the_rest_added_up_match_pandas(
     assert (merged["orders"] == merged["orders_got"]).all()
     # the rest comes last in each period
     assert (got.groupby("period")["member"].last() == OTHER_MEMBER).all()
+
+
+@pytest.mark.parametrize("case", ["dates-only", "categories-electronics-fashion", "all-combined"])
+def test_country_categories_match_pandas_for_the_top_countries(
+    seeded: Engine, base: Base, top_ids: dict[str, int], case: str
+) -> None:
+    filters = make_filters(case, top_ids)
+    got = country_categories(seeded, filters, top=3)
+    _, lines = select(base, filters)
+    lines = lines.dropna(subset=["country_code"])
+    totals = lines.groupby("country_code")["net_revenue"].sum().reset_index()
+    kept = totals.sort_values(["net_revenue", "country_code"], ascending=[False, True]).head(3)
+    cells = lines[lines["country_code"].isin(kept["country_code"])]
+    expected = (cells.groupby(["country_code", "top_category_id"])["net_revenue"].sum() / 100)
+    expected = expected.rename("net_revenue").reset_index()
+    merged = expected.merge(got, how="outer", suffixes=("", "_got"),
+                            left_on=["country_code", "top_category_id"],
+                            right_on=["country_code", "category_id"])  # fmt: skip
+    assert len(merged) == len(expected) == len(got) > 0
+    assert (merged["net_revenue"] - merged["net_revenue_got"]).abs().max() < MONEY_TOLERANCE
+    assert list(dict.fromkeys(got["country_code"])) == list(kept["country_code"])
 
 
 def test_top_without_a_rest_keeps_every_member(seeded: Engine, top_ids) -> None:

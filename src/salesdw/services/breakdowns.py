@@ -167,7 +167,7 @@ def country_categories(engine: Engine, filters: Filters, top: int = 10) -> pd.Da
     if not isinstance(top, int) or not 1 <= top <= 250:
         raise FilterError(f"top must be a whole number from 1 to 250 (got {top!r})")
     bits = check_known(engine, filters)
-    money = covering("sales", filters, bits, by="category")
+    money = covering("sales", filters, bits, by="category", by_country=True)
     query = f"""
         with
         cells as (

@@ -36,6 +36,9 @@ DIMENSION_ROLLUPS = {
     "category": "channel_category",
 }  # fmt: skip
 
+#: The parameter holding each grain's period starts.
+_GRAIN_PARAMS = {"year": "years", "month": "months", "week": "weeks", "day": "period_days"}
+
 _FILTERS = """
         and status = any(:statuses)
         and (cardinality(cast(:countries as text[])) = 0 or country_code = any(:countries))
@@ -89,21 +92,22 @@ def covering(
     days_from_periods = [] if rollup == "full" else starts["day"]
     columns = ", ".join(["status", "country_code", "channel", category_column, *measures])
     where = _FILTERS.format(category=category)
-    sql = f"""
+    # a branch per grain, so the index on (rollup, period_grain, period_start, ...) finds each
+    # period's rows rather than scanning the whole rollup
+    branches = [
+        f"""
         select period_start, {columns}
         from analytics.{periods_view}
-        where rollup = :rollup
-            and (
-                (period_grain = 'year' and period_start = any(:years))
-                or (period_grain = 'month' and period_start = any(:months))
-                or (period_grain = 'week' and period_start = any(:weeks))
-                or (period_grain = 'day' and period_start = any(:period_days))
-            ){where}
-        union all
+        where rollup = :rollup and period_grain = '{grain}' and period_start = any(:{key}){where}
+        """
+        for grain, key in _GRAIN_PARAMS.items()
+    ]
+    branches.append(f"""
         select order_date as period_start, {columns}
         from analytics.{daily_view}
         where order_date = any(:daily_days){where}
-    """
+    """)
+    sql = "\n        union all".join(branches)
     params = {
         **filters.params(category_bits),
         "rollup": rollup,
