@@ -124,7 +124,7 @@ def test_country_categories_match_pandas_for_the_top_countries(
     totals = lines.groupby("country_code")["net_revenue"].sum().reset_index()
     kept = totals.sort_values(["net_revenue", "country_code"], ascending=[False, True]).head(3)
     cells = lines[lines["country_code"].isin(kept["country_code"])]
-    expected = (cells.groupby(["country_code", "top_category_id"])["net_revenue"].sum() / 100)
+    expected = cells.groupby(["country_code", "top_category_id"])["net_revenue"].sum() / 100
     expected = expected.rename("net_revenue").reset_index()
     merged = expected.merge(got, how="outer", suffixes=("", "_got"),
                             left_on=["country_code", "top_category_id"],
