@@ -23,16 +23,18 @@ orders_daily as (
     from analytics.orders_daily
 ),
 
-full_periods as (
-    -- weeks, months and years at full detail, from the days
+detailed_periods as (
+    -- from the days: weeks, months and years at full detail (rollup full), and days, weeks,
+    -- months and years of every country together (rollup channel_category)
     select
-        'full' as rollup,
+        case when grouping(country_code) = 0 then 'full' else 'channel_category' end as rollup,
         case
+            when grouping(order_date) = 0 then 'day'
             when grouping(week_start) = 0 then 'week'
             when grouping(month_start) = 0 then 'month'
             else 'year'
         end as period_grain,
-        coalesce(week_start, month_start, year_start) as period_start,
+        coalesce(order_date, week_start, month_start, year_start) as period_start,
         status,
         country_code,
         channel,
@@ -51,7 +53,11 @@ full_periods as (
     group by grouping sets (
         (week_start, status, country_code, channel, category_mask),
         (month_start, status, country_code, channel, category_mask),
-        (year_start, status, country_code, channel, category_mask)
+        (year_start, status, country_code, channel, category_mask),
+        (order_date, status, channel, category_mask),
+        (week_start, status, channel, category_mask),
+        (month_start, status, channel, category_mask),
+        (year_start, status, channel, category_mask)
     )
 ),
 
@@ -101,56 +107,10 @@ small_periods as (
     )
 ),
 
-channel_category_days as (
-    -- days per status, channel and category, every country together: what the rollup without
-    -- countries is added up from
-    select
-        order_date,
-        date_trunc('week', order_date)::date as week_start,
-        date_trunc('month', order_date)::date as month_start,
-        date_trunc('year', order_date)::date as year_start,
-        status,
-        channel,
-        category_mask,
-        sum(orders) as orders,
-        sum(new_customers) as new_customers,
-        sum(units) as units
-    from orders_daily
-    group by order_date, status, channel, category_mask
-),
-
-channel_category_periods as (
-    select
-        'channel_category' as rollup,
-        case
-            when grouping(order_date) = 0 then 'day'
-            when grouping(week_start) = 0 then 'week'
-            when grouping(month_start) = 0 then 'month'
-            else 'year'
-        end as period_grain,
-        coalesce(order_date, week_start, month_start, year_start) as period_start,
-        status,
-        null::text as country_code,
-        channel,
-        category_mask,
-        sum(orders) as orders,
-        sum(new_customers) as new_customers,
-        sum(units) as units
-    from channel_category_days
-    group by grouping sets (
-        (order_date, status, channel, category_mask),
-        (week_start, status, channel, category_mask),
-        (month_start, status, channel, category_mask),
-        (year_start, status, channel, category_mask)
-    )
-),
-
 final as (
-    select * from full_periods
+    select * from detailed_periods
     union all
     select * from small_periods
-    union all
-    select * from channel_category_periods
 )
 
 select * from final
