@@ -65,6 +65,11 @@ ORDER = {
         ("sales_periods", "materialized"),
         ("order_periods", "materialized"),
     ],
+    "0011": [
+        ("sales_periods", "materialized"),
+        ("order_periods", "materialized"),
+        ("product_sales_periods", "materialized"),
+    ],
     "0009": [
         ("channel_performance", "materialized"),
         ("customer_base", "materialized"),

@@ -18,6 +18,7 @@ from salesdw.db import rebuild
 from salesdw.refresh import (
     RFM_CSV,
     RefreshError,
+    chain_lengths,
     load_rfm_segments,
     refresh,
     view_dependencies,
@@ -65,6 +66,39 @@ def test_views_build_two_at_a_time_each_after_the_views_it_reads(seeded_db: Engi
         if a < b and spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]
     ]
     assert overlapping, "no two views were ever built at the same time"
+
+
+def test_a_chain_is_as_long_as_its_slowest_path_of_readers() -> None:
+    graph = {"a": set(), "b": {"a"}, "c": {"a"}, "d": set(), "e": {"b", "d"}}
+    lengths = chain_lengths(graph, {"a": 1.0, "b": 10.0, "c": 5.0, "d": 2.0, "e": 3.0})
+    assert lengths == {"a": 14.0, "b": 13.0, "c": 5.0, "d": 5.0, "e": 3.0}
+    # never timed: each view counts as the average of those that were (here 4 s)
+    assert chain_lengths(graph, {"a": 2.0, "b": 6.0})["c"] == 4.0
+    assert chain_lengths({"x": set(), "y": {"x"}}, {}) == {"x": 2.0, "y": 1.0}
+
+
+def test_of_the_views_ready_the_longest_chain_starts_first(seeded_db: Engine) -> None:
+    url = conninfo(seeded_db)
+    refresh(url, settings=Settings(refresh_jobs=2))
+    with psycopg.connect(url) as conn:
+        graph = view_dependencies(conn)
+        durations = {name: ms / 1000 for name, ms in conn.execute(
+            "select distinct on (view_name) view_name, duration_ms from ops.refresh_log"
+            " where status = 'succeeded' order by view_name, refresh_id desc"
+        )}  # fmt: skip
+        lengths = chain_lengths(graph, durations)
+        last = conn.execute("select max(refresh_id) from ops.refresh_log").fetchone()[0]
+        refresh(url, settings=Settings(refresh_jobs=1))
+        started = [name for (name,) in conn.execute(
+            "select view_name from ops.refresh_log where refresh_id > %s order by started_at",
+            [last],
+        )]  # fmt: skip
+    assert set(started) == set(graph)
+    done: set[str] = set()
+    for name in started:
+        ready = [view for view in graph if view not in done and graph[view] <= done]
+        assert lengths[name] == max(lengths[view] for view in ready), (name, ready)
+        done.add(name)
 
 
 def test_refresh_logs_each_view_and_freshness_shows_it(seeded_db: Engine) -> None:

@@ -4,16 +4,15 @@
 -- months, weeks and days at the edges), so a product ranking over any range reads a few
 -- thousand rows per product rather than every day. Orders not cancelled only; the measures are
 -- product_performance's: net revenue of a line = quantity x unit price - line discount - refund
--- - its share of the order discount (in whole cents, by line value; see order_line_facts); COGS = (quantity - returned quantity) x
--- unit cost. Every measure is additive over periods (an order falls on one day).
+-- - its share of the order discount (in whole cents, by line value; see order_line_facts);
+-- COGS = (quantity - returned quantity) x unit cost. Every measure is additive over periods (an
+-- order falls on one day), so the lines are added up once, into days, and the weeks and months
+-- are added up from the days and the years from the months: far fewer rows than the lines.
 with
 
 order_line_facts as (
     select
         order_date,
-        date_trunc('week', order_date)::date as week_start,
-        date_trunc('month', order_date)::date as month_start,
-        date_trunc('year', order_date)::date as year_start,
         product_id,
         is_first_product_line,
         units,
@@ -25,30 +24,64 @@ order_line_facts as (
     where status <> 'cancelled'
 ),
 
-periods as (
-    -- one pass over the lines, four groupings: day, week, month and year
+days as (
+    -- the one pass over the lines
     select
-        case
-            when grouping(order_date) = 0 then 'day'
-            when grouping(week_start) = 0 then 'week'
-            when grouping(month_start) = 0 then 'month'
-            else 'year'
-        end as period_grain,
-        coalesce(order_date, week_start, month_start, year_start) as period_start,
+        order_date as period_start,
         product_id,
-        sum(units) as units,
-        sum(units_returned) as units_returned,
+        sum(units)::bigint as units,
+        sum(units_returned)::bigint as units_returned,
         count(*) filter (where is_first_product_line) as orders,
-        sum(gross_revenue_cents) as gross_revenue_cents,
-        sum(net_revenue_cents) as net_revenue_cents,
-        sum(cogs_cents) as cogs_cents
+        sum(gross_revenue_cents)::bigint as gross_revenue_cents,
+        sum(net_revenue_cents)::bigint as net_revenue_cents,
+        sum(cogs_cents)::bigint as cogs_cents
     from order_line_facts
-    group by grouping sets (
-        (order_date, product_id),
-        (week_start, product_id),
-        (month_start, product_id),
-        (year_start, product_id)
-    )
+    group by order_date, product_id
+),
+
+weeks_and_months as (
+    select
+        case when grouping(week_start) = 0 then 'week' else 'month' end as period_grain,
+        coalesce(week_start, month_start) as period_start,
+        product_id,
+        sum(units)::bigint as units,
+        sum(units_returned)::bigint as units_returned,
+        sum(orders)::bigint as orders,
+        sum(gross_revenue_cents)::bigint as gross_revenue_cents,
+        sum(net_revenue_cents)::bigint as net_revenue_cents,
+        sum(cogs_cents)::bigint as cogs_cents
+    from (
+        select
+            *,
+            date_trunc('week', period_start)::date as week_start,
+            date_trunc('month', period_start)::date as month_start
+        from days
+    ) as dated_days
+    group by grouping sets ((week_start, product_id), (month_start, product_id))
+),
+
+years as (
+    select
+        'year' as period_grain,
+        date_trunc('year', period_start)::date as period_start,
+        product_id,
+        sum(units)::bigint as units,
+        sum(units_returned)::bigint as units_returned,
+        sum(orders)::bigint as orders,
+        sum(gross_revenue_cents)::bigint as gross_revenue_cents,
+        sum(net_revenue_cents)::bigint as net_revenue_cents,
+        sum(cogs_cents)::bigint as cogs_cents
+    from weeks_and_months
+    where period_grain = 'month'
+    group by 2, product_id
+),
+
+periods as (
+    select 'day' as period_grain, * from days
+    union all
+    select * from weeks_and_months
+    union all
+    select * from years
 ),
 
 final as (
@@ -69,7 +102,7 @@ final as (
 
 select * from final
 ;
-create unique index on mart.product_sales_periods (period_grain, period_start, product_id);
+create unique index on mart.product_sales_periods (period_start, period_grain, product_id);
 comment on view analytics.product_sales_periods is 'One row per calendar period (period_grain day, week, month or year, local to SALESDW_TIMEZONE) and product with sales in it, orders not cancelled. To total a date range, add up whole periods that tile it, each day counted once (the services do this); do not add grains together.';
 comment on column analytics.product_sales_periods.period_grain is 'day, week (ISO, Monday to Sunday), month or year.';
 comment on column analytics.product_sales_periods.period_start is 'First local day of the period.';

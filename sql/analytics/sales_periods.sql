@@ -9,14 +9,17 @@
 --                     together (what a filter on channels or categories alone reads)
 --   rollup 'full':    per status, country, channel and top-level category (weeks and up; the
 --                     days of this level are sales_daily itself)
+-- Each level is added up from the smallest one below it (days of the smaller rollups from the
+-- full days, weeks and months from the days, years from the months): every row is read by as
+-- few groupings as possible, which is what the refresh spends its time on.
 with
 
 sales_daily as (
     select
         order_date,
+        status,
         country_code,
         channel,
-        status,
         category_id,
         units,
         units_returned,
@@ -31,112 +34,158 @@ sales_daily as (
     from analytics.sales_daily
 ),
 
-detailed_periods as (
-    -- from the days: weeks, months and years at full detail (rollup full), and days, weeks,
-    -- months and years of every country together (rollup channel_category)
+smaller_days as (
+    -- the days of rollups channel_category and country, in one pass over the full days
     select
-        case when grouping(country_code) = 0 then 'full' else 'channel_category' end as rollup,
-        case
-            when grouping(order_date) = 0 then 'day'
-            when grouping(week_start) = 0 then 'week'
-            when grouping(month_start) = 0 then 'month'
-            else 'year'
-        end as period_grain,
-        coalesce(order_date, week_start, month_start, year_start) as period_start,
+        case when grouping(country_code) = 0 then 'country' else 'channel_category' end
+            as rollup,
+        order_date,
         status,
         country_code,
         channel,
         category_id,
-        sum(units) as units,
-        sum(units_returned) as units_returned,
-        sum(gross_revenue) as gross_revenue,
-        sum(discounts) as discounts,
-        sum(refunds) as refunds,
-        sum(net_revenue) as net_revenue,
-        sum(cogs) as cogs,
-        sum(gross_profit) as gross_profit,
-        sum(shipping_fees) as shipping_fees
+        sum(units)::bigint as units,
+        sum(units_returned)::bigint as units_returned,
+        sum(gross_revenue)::bigint as gross_revenue,
+        sum(discounts)::bigint as discounts,
+        sum(refunds)::bigint as refunds,
+        sum(net_revenue)::bigint as net_revenue,
+        sum(cogs)::bigint as cogs,
+        sum(gross_profit)::bigint as gross_profit,
+        sum(shipping_fees)::bigint as shipping_fees
+    from sales_daily
+    group by grouping sets (
+        (order_date, status, channel, category_id),
+        (order_date, status, country_code)
+    )
+),
+
+small_days as (
+    -- the days of every rollup but full (whose days are sales_daily): channel_category and
+    -- country, and none from the country days, the smallest level that has them
+    select * from smaller_days
+    union all
+    select
+        'none' as rollup,
+        order_date,
+        status,
+        null::varchar(2) as country_code,
+        null::text as channel,
+        null::integer as category_id,
+        sum(units)::bigint as units,
+        sum(units_returned)::bigint as units_returned,
+        sum(gross_revenue)::bigint as gross_revenue,
+        sum(discounts)::bigint as discounts,
+        sum(refunds)::bigint as refunds,
+        sum(net_revenue)::bigint as net_revenue,
+        sum(cogs)::bigint as cogs,
+        sum(gross_profit)::bigint as gross_profit,
+        sum(shipping_fees)::bigint as shipping_fees
+    from smaller_days
+    where rollup = 'country'
+    group by order_date, status
+),
+
+weeks_and_months as (
+    -- from the days: each rollup's weeks and months, in one pass over its days
+    select
+        'full' as rollup,
+        case when grouping(week_start) = 0 then 'week' else 'month' end as period_grain,
+        coalesce(week_start, month_start) as period_start,
+        status,
+        country_code,
+        channel,
+        category_id,
+        sum(units)::bigint as units,
+        sum(units_returned)::bigint as units_returned,
+        sum(gross_revenue)::bigint as gross_revenue,
+        sum(discounts)::bigint as discounts,
+        sum(refunds)::bigint as refunds,
+        sum(net_revenue)::bigint as net_revenue,
+        sum(cogs)::bigint as cogs,
+        sum(gross_profit)::bigint as gross_profit,
+        sum(shipping_fees)::bigint as shipping_fees
     from (
         select
             *,
             date_trunc('week', order_date)::date as week_start,
-            date_trunc('month', order_date)::date as month_start,
-            date_trunc('year', order_date)::date as year_start
+            date_trunc('month', order_date)::date as month_start
         from sales_daily
-    ) as days
+    ) as full_days
     group by grouping sets (
         (week_start, status, country_code, channel, category_id),
-        (month_start, status, country_code, channel, category_id),
-        (year_start, status, country_code, channel, category_id),
-        (order_date, status, channel, category_id),
-        (week_start, status, channel, category_id),
-        (month_start, status, channel, category_id),
-        (year_start, status, channel, category_id)
+        (month_start, status, country_code, channel, category_id)
     )
-),
-
-country_days as (
-    -- days per status and country: what the two smaller rollups are added up from
+    union all
     select
-        order_date,
-        date_trunc('week', order_date)::date as week_start,
-        date_trunc('month', order_date)::date as month_start,
-        date_trunc('year', order_date)::date as year_start,
+        rollup,
+        case when grouping(week_start) = 0 then 'week' else 'month' end as period_grain,
+        coalesce(week_start, month_start) as period_start,
         status,
         country_code,
-        sum(units) as units,
-        sum(units_returned) as units_returned,
-        sum(gross_revenue) as gross_revenue,
-        sum(discounts) as discounts,
-        sum(refunds) as refunds,
-        sum(net_revenue) as net_revenue,
-        sum(cogs) as cogs,
-        sum(gross_profit) as gross_profit,
-        sum(shipping_fees) as shipping_fees
-    from sales_daily
-    group by order_date, status, country_code
-),
-
-small_periods as (
-    select
-        case when grouping(country_code) = 0 then 'country' else 'none' end as rollup,
-        case
-            when grouping(order_date) = 0 then 'day'
-            when grouping(week_start) = 0 then 'week'
-            when grouping(month_start) = 0 then 'month'
-            else 'year'
-        end as period_grain,
-        coalesce(order_date, week_start, month_start, year_start) as period_start,
-        status,
-        country_code,
-        null::text as channel,
-        null::integer as category_id,
-        sum(units) as units,
-        sum(units_returned) as units_returned,
-        sum(gross_revenue) as gross_revenue,
-        sum(discounts) as discounts,
-        sum(refunds) as refunds,
-        sum(net_revenue) as net_revenue,
-        sum(cogs) as cogs,
-        sum(gross_profit) as gross_profit,
-        sum(shipping_fees) as shipping_fees
-    from country_days
+        channel,
+        category_id,
+        sum(units)::bigint as units,
+        sum(units_returned)::bigint as units_returned,
+        sum(gross_revenue)::bigint as gross_revenue,
+        sum(discounts)::bigint as discounts,
+        sum(refunds)::bigint as refunds,
+        sum(net_revenue)::bigint as net_revenue,
+        sum(cogs)::bigint as cogs,
+        sum(gross_profit)::bigint as gross_profit,
+        sum(shipping_fees)::bigint as shipping_fees
+    from (
+        select
+            *,
+            date_trunc('week', order_date)::date as week_start,
+            date_trunc('month', order_date)::date as month_start
+        from small_days
+    ) as dated_days
     group by grouping sets (
-        (order_date, status),
-        (order_date, status, country_code),
-        (week_start, status),
-        (week_start, status, country_code),
-        (month_start, status),
-        (month_start, status, country_code),
-        (year_start, status),
-        (year_start, status, country_code)
+        (rollup, week_start, status, country_code, channel, category_id),
+        (rollup, month_start, status, country_code, channel, category_id)
     )
+),
+
+years as (
+    -- from the months
+    select
+        rollup,
+        'year' as period_grain,
+        date_trunc('year', period_start)::date as period_start,
+        status,
+        country_code,
+        channel,
+        category_id,
+        sum(units)::bigint as units,
+        sum(units_returned)::bigint as units_returned,
+        sum(gross_revenue)::bigint as gross_revenue,
+        sum(discounts)::bigint as discounts,
+        sum(refunds)::bigint as refunds,
+        sum(net_revenue)::bigint as net_revenue,
+        sum(cogs)::bigint as cogs,
+        sum(gross_profit)::bigint as gross_profit,
+        sum(shipping_fees)::bigint as shipping_fees
+    from weeks_and_months
+    where period_grain = 'month'
+    group by rollup, 3, status, country_code, channel, category_id
 ),
 
 periods as (
-    select * from detailed_periods
+    select
+        rollup,
+        'day' as period_grain,
+        order_date as period_start,
+        status,
+        country_code,
+        channel,
+        category_id,
+        units, units_returned, gross_revenue, discounts, refunds, net_revenue, cogs, gross_profit, shipping_fees
+    from small_days
     union all
-    select * from small_periods
+    select * from weeks_and_months
+    union all
+    select * from years
 ),
 
 final as (
@@ -163,7 +212,7 @@ final as (
 
 select * from final
 ;
-create unique index on mart.sales_periods (rollup, period_grain, period_start, status, country_code, channel, category_id) nulls not distinct;
+create unique index on mart.sales_periods (period_start, rollup, period_grain, category_id, country_code, channel, status) nulls not distinct;
 comment on view analytics.sales_periods is 'One row per rollup (none, country, channel_category or full), calendar period (day, ISO week, month or year, local to SALESDW_TIMEZONE), order status and the rollup''s dimensions: sales_daily''s measures added up, for fast totals over any date range. Total a range by adding whole periods that cover each day once, within one rollup; the full rollup has no days (use sales_daily).';
 comment on column analytics.sales_periods.rollup is 'Level of detail: none (status only), country (status and country), channel_category (status, channel and category) or full (status, country, channel and category).';
 comment on column analytics.sales_periods.period_grain is 'day, week (ISO, Monday to Sunday), month or year.';

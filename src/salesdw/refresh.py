@@ -2,7 +2,9 @@
 
 Views refresh in dependency order (read from the catalog, so a new view needs no list to be
 kept), SALESDW_REFRESH_JOBS of them at once (default 2), each as soon as the views it reads are
-built. A view that analytics exposes is rebuilt beside the one readers use and swapped in (see
+built; of the views ready, the one heading the longest chain of builds still to do (timed by
+their last refresh in ops.refresh_log) starts first, so the slow chain never waits behind short
+views. A view that analytics exposes is rebuilt beside the one readers use and swapped in (see
 db/rebuild.py): readers keep reading the previous data and never see an empty or half-built
 view, at the cost of one build (REFRESH ... CONCURRENTLY would diff millions of rows). An
 internal view (order_facts, order_line_facts: read only by the other views, during the refresh)
@@ -35,6 +37,7 @@ RFM_COLUMNS = ("r_score", "f_score", "m_score", "segment", "description", "sugge
 __all__ = [
     "RefreshError",
     "RefreshResult",
+    "chain_lengths",
     "has_views",
     "refresh",
     "view_dependencies",
@@ -180,10 +183,11 @@ def refresh(
             load_rfm_segments(conn)
             conn.commit()
         coverage = _coverage(conn, graph, only)
+        priority = chain_lengths(graph, _last_durations(conn))
     if only is not None:
         graph = {only: set()}
     order = {name: i for i, name in enumerate(_in_order(graph))}
-    results = _refresh_graph(conninfo, graph, settings, coverage, on_view, on_done)
+    results = _refresh_graph(conninfo, graph, settings, coverage, priority, on_view, on_done)
     return sorted(results, key=lambda result: order[result.view_name])
 
 
@@ -219,6 +223,33 @@ def _coverage(
     return coverage
 
 
+def _last_durations(conn: psycopg.Connection) -> dict[str, float]:
+    """Seconds each view's last successful refresh took."""
+    rows = conn.execute(
+        "select distinct on (view_name) view_name, duration_ms from ops.refresh_log "
+        "where status = 'succeeded' and duration_ms is not null "
+        "order by view_name, refresh_id desc"
+    ).fetchall()
+    return {name: ms / 1000 for name, ms in rows}
+
+
+def chain_lengths(graph: dict[str, set[str]], durations: dict[str, float]) -> dict[str, float]:
+    """For each view, the longest chain of builds that starts with it: its own duration plus
+    the longest chain among the views that read it. A view never timed counts as the average
+    (or 1 s), so on a first refresh the chain with the most views goes first."""
+    default = sum(durations.values()) / len(durations) if durations else 1.0
+    readers: dict[str, set[str]] = {name: set() for name in graph}
+    for name, sources in graph.items():
+        for source in sources:
+            readers.setdefault(source, set()).add(name)
+    lengths: dict[str, float] = {}
+    for name in reversed(_in_order(graph)):  # readers before the views they read
+        lengths[name] = durations.get(name, default) + max(
+            (lengths[reader] for reader in readers.get(name, ())), default=0.0
+        )
+    return lengths
+
+
 def _upstream(graph: dict[str, set[str]], name: str) -> set[str]:
     """Every view `name` reads, directly or through others."""
     seen: set[str] = set()
@@ -241,11 +272,13 @@ def _refresh_graph(
     graph: dict[str, set[str]],
     settings: Settings,
     coverage: dict[str, datetime | None],
+    priority: dict[str, float],
     on_view: Callable[[str], None] | None,
     on_done: Callable[[RefreshResult], None] | None,
 ) -> list[RefreshResult]:
     """Build the views of `graph` on up to settings.refresh_jobs connections, each once the
-    views it reads are built. A failure stops new builds; those running finish; it is raised."""
+    views it reads are built, the ready view of highest `priority` first. A failure stops new
+    builds; those running finish; it is raised."""
 
     def build(name: str) -> RefreshResult:
         if on_view:
@@ -260,11 +293,16 @@ def _refresh_graph(
     sorter.prepare()
     results: list[RefreshResult] = []
     failure: BaseException | None = None
+    ready: list[str] = []
     with ThreadPoolExecutor(max_workers=settings.refresh_jobs) as pool:
         running: dict[Future[RefreshResult], str] = {}
         while True:
             if failure is None:
-                for name in sorted(sorter.get_ready()):  # sorted: the same order every time
+                ready.extend(sorter.get_ready())
+                # longest chain first; by name on a tie, so the order is the same every time
+                ready.sort(key=lambda view: (-priority.get(view, 0.0), view))
+                while ready and len(running) < settings.refresh_jobs:
+                    name = ready.pop(0)
                     running[pool.submit(build, name)] = name
             if not running:
                 break

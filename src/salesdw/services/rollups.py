@@ -92,7 +92,7 @@ def covering(
     days_from_periods = [] if rollup == "full" else starts["day"]
     columns = ", ".join(["status", "country_code", "channel", category_column, *measures])
     where = _FILTERS.format(category=category)
-    # a branch per grain, so the index on (rollup, period_grain, period_start, ...) finds each
+    # a branch per grain, so the index on (period_start, rollup, period_grain, ...) finds each
     # period's rows rather than scanning the whole rollup
     branches = [
         f"""
