@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from salesdw.db import bulk
 from salesdw.generate import resolve_options, seed_warehouse
 from salesdw.generate.seed import ImportedDataError
 from salesdw.load import ImportFileError, ImportRefused, plan, upsert
@@ -238,6 +239,29 @@ def test_a_failure_mid_load_leaves_core_unchanged(
     last = rows(db, "select status, error from ops.load_runs order by load_run_id desc limit 1")
     assert last == [{"status": "failed", "error": "disk on fire"}]
     assert scalar(db, "select count(*) from staging.rejected_rows") == 0
+
+
+def test_a_copy_failing_beside_the_checks_fails_the_load_and_leaves_core_unchanged(
+    db: Engine, uci_csv: Path, shop_export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load(db, shop_export)
+    before = checksums(db)
+    original = bulk.copy_table
+    copied: list[int] = []
+
+    def failing_second_chunk(conn, table, data) -> int:
+        if table == "staging.import_rows" and copied:
+            raise RuntimeError("connection lost mid-COPY")
+        copied.append(data.num_rows)
+        return original(conn, table, data)
+
+    monkeypatch.setattr(bulk, "copy_table", failing_second_chunk)
+    with pytest.raises(RuntimeError, match="connection lost mid-COPY"):
+        load(db, uci_csv, chunk_rows=4)  # 10 rows: three chunks, the second COPY fails
+    assert copied == [4]
+    assert checksums(db) == before
+    last = rows(db, "select status, error from ops.load_runs order by load_run_id desc limit 1")
+    assert last == [{"status": "failed", "error": "connection lost mid-COPY"}]
 
 
 def test_a_dry_run_writes_nothing_but_reports_everything(db: Engine, uci_csv: Path) -> None:

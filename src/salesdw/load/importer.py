@@ -284,10 +284,11 @@ class _Copier:
                 except BaseException as exc:  # handed to the main thread by put() or close()
                     self.error = exc
 
-    def close(self) -> None:
+    def close(self, *, raise_error: bool = True) -> None:
+        """Wait for the COPYs queued; raise the first that failed (unless told not to)."""
         self.queue.put(None)
         self.thread.join()
-        if self.error is not None:
+        if self.error is not None and raise_error:
             raise self.error
 
 
@@ -298,6 +299,9 @@ def _load(conn: psycopg.Connection, plan_: ImportPlan, options: ImportOptions, r
     # Seeds and imports wait for each other here (readers do not).
     conn.execute(f"lock table {', '.join(CORE_TABLES)} in share row exclusive mode")
     conn.execute("select set_config('work_mem', %s, true)", [settings.refresh_work_mem])
+    # Parallel workers would each build the same hash of every staged order (PostgreSQL does
+    # not share them in these plans): on a few cores that is work done twice or three times.
+    conn.execute("select set_config('max_parallel_workers_per_gather', '0', true)")
     # staged times are written as naive UTC
     conn.execute("select set_config('TimeZone', 'UTC', true)")
     conn.execute("truncate staging.import_rows")  # the previous import's rows
@@ -310,21 +314,28 @@ def _load(conn: psycopg.Connection, plan_: ImportPlan, options: ImportOptions, r
     malformed: list[Rejected] = []
     bad_lines: list[readers.BadLine] = []
     accepted = 0
-    for chunk in readers.read_chunks(plan_.path, plan_.format, options.chunk_rows):
-        checked = validator.check(chunk)
-        result.rows_read += checked.read
-        bad_lines.extend(chunk.bad_lines)
-        rows = [r for r in checked.rejected if r.reason != "malformed_line"]
-        malformed.extend(r for r in checked.rejected if r.reason == "malformed_line")
-        _copy_rejected(conn, run_id, plan_.file_name, rows)
-        rejected_counts.update(r.reason for r in checked.rejected)
-        if checked.staged.num_rows:
-            staged = checked.staged.add_column(
-                0, "load_run_id", pa.array([run_id] * checked.staged.num_rows, pa.int64())
-            )
-            bulk.copy_table(conn, "staging.import_rows", staged)
-            accepted += checked.staged.num_rows
-        report("read", chunk.progress, total)
+    copier = _Copier(conn)  # PostgreSQL loads a chunk while the next one is read and checked
+    try:
+        for chunk in readers.read_chunks(plan_.path, plan_.format, options.chunk_rows):
+            checked = validator.check(chunk)
+            result.rows_read += checked.read
+            bad_lines.extend(chunk.bad_lines)
+            rows = [r for r in checked.rejected if r.reason != "malformed_line"]
+            malformed.extend(r for r in checked.rejected if r.reason == "malformed_line")
+            if rows:
+                copier.put("staging.rejected_rows", _rejected_table(run_id, plan_.file_name, rows))
+            rejected_counts.update(r.reason for r in checked.rejected)
+            if checked.staged.num_rows:
+                staged = checked.staged.add_column(
+                    0, "load_run_id", pa.array([run_id] * checked.staged.num_rows, pa.int64())
+                )
+                copier.put("staging.import_rows", staged)
+                accepted += checked.staged.num_rows
+            report("read", chunk.progress, total)
+    except BaseException:
+        copier.close(raise_error=False)  # the error being raised is the one to report
+        raise
+    copier.close()
     if malformed:
         readers.fill_bad_lines(plan_.path, plan_.format, bad_lines)
         merge_bad_lines(bad_lines, malformed)
