@@ -22,7 +22,7 @@ orders_daily as (
         category_mask,
         orders,
         new_customers,
-        units
+        units::bigint as units  -- a count: numeric there (a sum of bigints), bigint here
     from analytics.orders_daily
 ),
 
@@ -46,9 +46,11 @@ smaller_days as (
     )
 ),
 
-small_days as (
-    -- the days of every rollup but full (whose days are orders_daily): channel_category and
-    -- country, and none from the country days, the smallest level that has them
+days as (
+    -- every rollup's days: full (orders_daily itself), channel_category and country, and none
+    -- from the country days, the smallest level that has them
+    select 'full' as rollup, * from orders_daily
+    union all
     select * from smaller_days
     union all
     select
@@ -67,30 +69,7 @@ small_days as (
 ),
 
 weeks_and_months as (
-    -- from the days: each rollup's weeks and months, in one pass over its days
-    select
-        'full' as rollup,
-        case when grouping(week_start) = 0 then 'week' else 'month' end as period_grain,
-        coalesce(week_start, month_start) as period_start,
-        status,
-        country_code,
-        channel,
-        category_mask,
-        sum(orders)::bigint as orders,
-        sum(new_customers)::bigint as new_customers,
-        sum(units)::bigint as units
-    from (
-        select
-            *,
-            date_trunc('week', order_date)::date as week_start,
-            date_trunc('month', order_date)::date as month_start
-        from orders_daily
-    ) as full_days
-    group by grouping sets (
-        (week_start, status, country_code, channel, category_mask),
-        (month_start, status, country_code, channel, category_mask)
-    )
-    union all
+    -- from the days: every rollup's weeks and months, in one pass over the days
     select
         rollup,
         case when grouping(week_start) = 0 then 'week' else 'month' end as period_grain,
@@ -107,7 +86,7 @@ weeks_and_months as (
             *,
             date_trunc('week', order_date)::date as week_start,
             date_trunc('month', order_date)::date as month_start
-        from small_days
+        from days
     ) as dated_days
     group by grouping sets (
         (rollup, week_start, status, country_code, channel, category_mask),
@@ -143,7 +122,8 @@ periods as (
         channel,
         category_mask,
         orders, new_customers, units
-    from small_days
+    from days
+    where rollup <> 'full'  -- the full days are orders_daily itself
     union all
     select * from weeks_and_months
     union all

@@ -60,9 +60,11 @@ smaller_days as (
     )
 ),
 
-small_days as (
-    -- the days of every rollup but full (whose days are sales_daily): channel_category and
-    -- country, and none from the country days, the smallest level that has them
+days as (
+    -- every rollup's days: full (sales_daily itself), channel_category and country, and none
+    -- from the country days, the smallest level that has them
+    select 'full' as rollup, * from sales_daily
+    union all
     select * from smaller_days
     union all
     select
@@ -87,36 +89,7 @@ small_days as (
 ),
 
 weeks_and_months as (
-    -- from the days: each rollup's weeks and months, in one pass over its days
-    select
-        'full' as rollup,
-        case when grouping(week_start) = 0 then 'week' else 'month' end as period_grain,
-        coalesce(week_start, month_start) as period_start,
-        status,
-        country_code,
-        channel,
-        category_id,
-        sum(units)::bigint as units,
-        sum(units_returned)::bigint as units_returned,
-        sum(gross_revenue)::bigint as gross_revenue,
-        sum(discounts)::bigint as discounts,
-        sum(refunds)::bigint as refunds,
-        sum(net_revenue)::bigint as net_revenue,
-        sum(cogs)::bigint as cogs,
-        sum(gross_profit)::bigint as gross_profit,
-        sum(shipping_fees)::bigint as shipping_fees
-    from (
-        select
-            *,
-            date_trunc('week', order_date)::date as week_start,
-            date_trunc('month', order_date)::date as month_start
-        from sales_daily
-    ) as full_days
-    group by grouping sets (
-        (week_start, status, country_code, channel, category_id),
-        (month_start, status, country_code, channel, category_id)
-    )
-    union all
+    -- from the days: every rollup's weeks and months, in one pass over the days
     select
         rollup,
         case when grouping(week_start) = 0 then 'week' else 'month' end as period_grain,
@@ -139,7 +112,7 @@ weeks_and_months as (
             *,
             date_trunc('week', order_date)::date as week_start,
             date_trunc('month', order_date)::date as month_start
-        from small_days
+        from days
     ) as dated_days
     group by grouping sets (
         (rollup, week_start, status, country_code, channel, category_id),
@@ -181,7 +154,8 @@ periods as (
         channel,
         category_id,
         units, units_returned, gross_revenue, discounts, refunds, net_revenue, cogs, gross_profit, shipping_fees
-    from small_days
+    from days
+    where rollup <> 'full'  -- the full days are sales_daily itself
     union all
     select * from weeks_and_months
     union all
