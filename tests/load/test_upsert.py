@@ -271,3 +271,28 @@ def test_seed_replace_all_forgets_the_applied_returns(db: Engine, uci_csv: Path)
     seed_warehouse(conninfo(db), options, replace_all=True)
     assert scalar(db, "select count(*) from staging.applied_returns") == 0
     assert scalar(db, "select count(*) from core.orders where external_id is not null") == 0
+
+
+_DEFINITIONS = """
+    select conrelid::regclass::text as owner, conname as name, pg_get_constraintdef(oid) as sql
+    from pg_constraint where conrelid in ('core.orders'::regclass, 'core.order_items'::regclass)
+    union all
+    select tablename, indexname, indexdef
+    from pg_indexes where schemaname = 'core' and tablename in ('orders', 'order_items')
+    order by 1, 2
+"""
+
+
+def test_a_first_load_puts_back_every_key_index_and_foreign_key(
+    db: Engine, uci_csv: Path
+) -> None:
+    # Into an empty warehouse every load is large: foreign keys of orders and lines, and the
+    # lines' keys and indexes, are dropped for it and must all come back as they were.
+    before = rows(db, _DEFINITIONS)
+    result = load(db, uci_csv)
+    assert result.written["order lines inserted"] == 9
+    assert rows(db, _DEFINITIONS) == before
+    assert scalar(db, """
+        select count(*) from pg_constraint
+        where contype = 'f' and conrelid in ('core.orders'::regclass, 'core.order_items'::regclass)
+    """) == 4  # fmt: skip

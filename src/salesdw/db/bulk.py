@@ -76,6 +76,33 @@ def save_and_drop_keys(conn: psycopg.Connection, tables: list[str]) -> list[Save
     return sorted(saved, key=lambda item: rank[item.kind])
 
 
+def save_and_drop_foreign_keys(
+    conn: psycopg.Connection, tables: list[str]
+) -> list[SavedDefinition]:
+    """Drop the foreign keys of `tables` (not those pointing at them), which an insert checks
+    row by row; keys and indexes stay, so ON CONFLICT still finds its arbiter. Return what
+    recreates them: adding a foreign key back checks every row in one join."""
+    rows = conn.execute(
+        """
+        select con.conrelid::regclass::text, con.conname, pg_get_constraintdef(con.oid)
+        from pg_constraint con
+        where con.contype = 'f' and con.conrelid = any(%(t)s::regclass[])
+        order by 1, 2
+        """,
+        {"t": tables},
+    ).fetchall()
+    saved = [
+        SavedDefinition(
+            table, name, f'alter table {table} add constraint "{name}" {definition}',
+            "foreign_key",
+        )
+        for table, name, definition in rows
+    ]  # fmt: skip
+    for item in saved:
+        conn.execute(f'alter table {item.table} drop constraint "{item.name}"')
+    return saved
+
+
 def restore_keys(conn: psycopg.Connection, saved: list[SavedDefinition]) -> None:
     for item in saved:
         conn.execute(item.sql)

@@ -26,7 +26,7 @@ from salesdw.load.formats import FileFormat
 
 __all__ = ["BadLine", "RawChunk", "read_chunks", "read_sample"]
 
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 100_000
 _BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
 
 
@@ -57,7 +57,8 @@ def hash_rows(columns: list[np.ndarray]) -> np.ndarray:
     hashes = np.zeros(len(columns[0]) if columns else 0, np.uint64)
     with np.errstate(over="ignore"):
         for values in columns:
-            hashes = hashes * np.uint64(1_000_003) ^ pd.util.hash_array(values, categorize=False)
+            # categorize: each distinct value hashed once (dates, codes and countries repeat)
+            hashes = hashes * np.uint64(1_000_003) ^ pd.util.hash_array(values, categorize=True)
     return hashes
 
 

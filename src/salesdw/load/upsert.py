@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import psycopg
 
 from salesdw.db import bulk
+from salesdw.db.bulk import SavedDefinition
 from salesdw.load.errors import ImportRefused
 from salesdw.load.validate import UNSPECIFIED_PRODUCT, UNSPECIFIED_SKU
 
@@ -48,9 +49,12 @@ def upsert(conn: psycopg.Connection, run_id: int, file_name: str) -> Written:
          "unspecified_sku": UNSPECIFIED_SKU, "unspecified_name": UNSPECIFIED_PRODUCT}  # fmt: skip
     _products(conn, p, written)
     _customers(conn, p, written)
-    _orders(conn, p, written)
-    _order_items(conn, p, written)
+    # Foreign keys dropped for a large load come back last, each checked in one join: rows
+    # inserted in this transaction are checked again on every update, keys changed or not.
+    foreign_keys = _orders(conn, p, written)
+    foreign_keys += _order_items(conn, p, written)
     _returns(conn, p, written)
+    bulk.restore_keys(conn, foreign_keys)
     return written
 
 
@@ -228,7 +232,8 @@ def _customers(conn: psycopg.Connection, p: dict, written: Written) -> None:
     """))  # fmt: skip
 
 
-def _orders(conn: psycopg.Connection, p: dict, written: Written) -> None:
+def _orders(conn: psycopg.Connection, p: dict, written: Written) -> list[SavedDefinition]:
+    """Orders by external_id; returns the foreign keys dropped for a large load."""
     conn.execute("""
         create temporary table import_orders on commit drop as
         with heads as (
@@ -259,6 +264,10 @@ def _orders(conn: psycopg.Connection, p: dict, written: Written) -> None:
         inner join core.customers as customers on customers.external_id = heads.customer_key
         left join core.orders as existing on existing.external_id = heads.order_key
     """, p)  # fmt: skip
+    new_orders = conn.execute("select count(*) from import_orders where not existed").fetchone()[0]
+    # Checking each new order's customer and country would cost more than one join at the end.
+    saved = (bulk.save_and_drop_foreign_keys(conn, ["core.orders"])
+             if _is_large(conn, "core.orders", new_orders) else [])  # fmt: skip
     written.add("new orders", _run(conn, """
         insert into core.orders (external_id, customer_id, ordered_at, status, channel,
                                  shipping_country_code, shipping_city)
@@ -293,9 +302,26 @@ def _orders(conn: psycopg.Connection, p: dict, written: Written) -> None:
         create index on import_orders (order_key);
         analyze import_orders
     """)  # fmt: skip
+    return saved
 
 
-_LINES = """
+def _lines(with_applied: bool) -> str:
+    """The file's sale lines as core.order_items rows. A line's returned units and refund are
+    its own plus those of returns earlier imports applied to it (staging.applied_returns):
+    that join is left out when no import has applied any, as it costs a probe per line."""
+    applied = """
+        left join (
+            select order_external_id, line_number, sum(returned_quantity) as quantity,
+                sum(refund_amount) as refund
+            from staging.applied_returns
+            group by 1, 2
+        ) as applied
+            on applied.order_external_id = rows.order_key
+            and applied.line_number = rows.line_position
+    """ if with_applied else ""  # fmt: skip
+    quantity, refund = (("coalesce(applied.quantity, 0)", "coalesce(applied.refund, 0)")
+                        if with_applied else ("0", "0"))  # fmt: skip
+    return f"""
     select
         orders.order_id,
         rows.line_position as line_number,
@@ -304,42 +330,49 @@ _LINES = """
         rows.unit_price,
         coalesce(rows.unit_cost, products.unit_cost, 0) as unit_cost,
         rows.discount_amount,
-        least(rows.quantity, rows.returned_quantity + coalesce(applied.quantity, 0))
+        least(rows.quantity, rows.returned_quantity + {quantity})
             as returned_quantity,
         least(rows.quantity * rows.unit_price - rows.discount_amount,
-              rows.refund_amount + coalesce(applied.refund, 0)) as refund_amount,
+              rows.refund_amount + {refund}) as refund_amount,
         orders.existed
     from staging.import_rows as rows
     inner join import_orders as orders on orders.order_key = rows.order_key
     inner join core.products as products on products.sku = rows.sku
-    left join (
-        select order_external_id, line_number, sum(returned_quantity) as quantity,
-            sum(refund_amount) as refund
-        from staging.applied_returns
-        group by 1, 2
-    ) as applied
-        on applied.order_external_id = rows.order_key
-        and applied.line_number = rows.line_position
+    {applied}
     where rows.load_run_id = %(run)s and not rows.is_return
 """
+
+
 _ITEM_COLUMNS = ("product_id", "quantity", "unit_price", "unit_cost", "discount_amount",
                  "returned_quantity", "refund_amount")  # fmt: skip
 
 
-def _order_items(conn: psycopg.Connection, p: dict, written: Written) -> None:
+def _is_large(conn: psycopg.Connection, table: str, new_rows: int) -> bool:
+    """True when `new_rows` is more than a tenth of `table`: then checking keys row by row
+    costs more than dropping them and building them again over the whole table."""
+    existing = conn.execute(
+        "select greatest(reltuples, 0)::bigint from pg_class where oid = %s::regclass", [table]
+    ).fetchone()[0]
+    return new_rows > max(existing, 1) / 10
+
+
+def _order_items(conn: psycopg.Connection, p: dict, written: Written) -> list[SavedDefinition]:
     """Lines of orders that existed are updated where they differ; the rest are inserted,
     without key and foreign key checks per row when the load is large next to the table (the
     keys are dropped and rebuilt, as the seeder does: salesdw.db.bulk). A line's returned
     units and refund are its own (status, columns) plus the returns already applied to it;
-    _returns() then adds what this file's returns change."""
+    _returns() then adds what this file's returns change. Returns the foreign keys it dropped,
+    for upsert() to add back."""
     any_existed = conn.execute("select bool_or(existed) from import_orders").fetchone()[0]
+    any_applied = conn.execute("select exists (select from staging.applied_returns)").fetchone()[0]
+    lines = _lines(any_applied)
     if any_existed:
         changed = ", ".join(f"{c} = new.{c}" for c in _ITEM_COLUMNS)
         old = ", ".join(f"items.{c}" for c in _ITEM_COLUMNS)
         new = ", ".join(f"new.{c}" for c in _ITEM_COLUMNS)
         written.add("order lines updated", _run(conn, f"""
             update core.order_items as items set {changed}
-            from ({_LINES}) as new
+            from ({lines}) as new
             where new.existed and items.order_id = new.order_id
                 and items.line_number = new.line_number
                 and ({old}) is distinct from ({new})
@@ -353,23 +386,24 @@ def _order_items(conn: psycopg.Connection, p: dict, written: Written) -> None:
     new_lines = conn.execute(
         "select coalesce(sum(lines), 0) from import_orders where not existed"
     ).fetchone()[0]
-    existing = conn.execute(
-        "select greatest(reltuples, 0)::bigint from pg_class "
-        "where oid = 'core.order_items'::regclass"
-    ).fetchone()[0]
     saved = []
-    if new_lines > max(existing, 1) / 10:  # checking per row would cost more than rebuilding
+    if _is_large(conn, "core.order_items", new_lines):
         saved = bulk.save_and_drop_keys(conn, ["core.order_items"])
+        if not conn.execute("select exists (select from core.order_items)").fetchone()[0]:
+            # a first import: emptying the empty table gives it a new file, which with
+            # wal_level = minimal is written without WAL (and synced once at commit)
+            conn.execute("truncate core.order_items")
     written.add("order lines inserted", _run(conn, f"""
         insert into core.order_items (order_id, line_number, {", ".join(_ITEM_COLUMNS)})
         select order_id, line_number, {", ".join(_ITEM_COLUMNS)}
-        from ({_LINES}) as new
+        from ({lines}) as new
         where not new.existed or not exists (
             select 1 from core.order_items as items
             where items.order_id = new.order_id and items.line_number = new.line_number
         )
     """, p))  # fmt: skip
-    bulk.restore_keys(conn, saved)
+    bulk.restore_keys(conn, [item for item in saved if item.kind != "foreign_key"])
+    return [item for item in saved if item.kind == "foreign_key"]
 
 
 def _returns(conn: psycopg.Connection, p: dict, written: Written) -> None:
