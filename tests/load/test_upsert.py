@@ -283,9 +283,7 @@ _DEFINITIONS = """
 """
 
 
-def test_a_first_load_puts_back_every_key_index_and_foreign_key(
-    db: Engine, uci_csv: Path
-) -> None:
+def test_a_first_load_puts_back_every_key_index_and_foreign_key(db: Engine, uci_csv: Path) -> None:
     # Into an empty warehouse every load is large: foreign keys of orders and lines, and the
     # lines' keys and indexes, are dropped for it and must all come back as they were.
     before = rows(db, _DEFINITIONS)
