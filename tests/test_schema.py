@@ -206,3 +206,15 @@ def test_discount_above_line_value_is_rejected_alone(shop: Engine) -> None:
     assert caught.value.orig.diag.constraint_name == "ck_order_items_discount_within_line"
     with shop.begin() as conn:  # exactly the line value is fine
         conn.execute(text(statement.replace("20.01", "20.00")))
+
+
+def test_only_the_import_rows_in_progress_are_unlogged(db: Engine) -> None:
+    # staging.import_rows is emptied by each import and skips the WAL; rejected rows and the
+    # returns applied must survive a crash, like core.
+    with db.connect() as conn:
+        unlogged = conn.execute(text(
+            "select relnamespace::regnamespace || '.' || relname from pg_class "
+            "where relpersistence = 'u' and relkind = 'r' and relnamespace::regnamespace::text "
+            "in ('core', 'staging', 'ops', 'ml')"
+        )).scalars().all()  # fmt: skip
+    assert unlogged == ["staging.import_rows"]

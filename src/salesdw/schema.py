@@ -441,6 +441,7 @@ import_rows = Table(
     Column("raw_values", JSONB, nullable=True, comment="The row as read, for return rows only "
            "(a return that matches no sale is moved to rejected_rows with it)."),
     schema="staging",
+    prefixes=["UNLOGGED"],  # migration 0012: it holds nothing a committed import still needs
     comment="One row per line of the latest import (salesdw import) that passed the row "
     "checks, typed and normalised, before the upsert into core. Emptied when the next import "
     "starts.",

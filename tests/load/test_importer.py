@@ -249,11 +249,11 @@ def test_a_copy_failing_beside_the_checks_fails_the_load_and_leaves_core_unchang
     original = bulk.copy_table
     copied: list[int] = []
 
-    def failing_second_chunk(conn, table, data) -> int:
+    def failing_second_chunk(conn, table, data, **options) -> int:
         if table == "staging.import_rows" and copied:
             raise RuntimeError("connection lost mid-COPY")
         copied.append(data.num_rows)
-        return original(conn, table, data)
+        return original(conn, table, data, **options)
 
     monkeypatch.setattr(bulk, "copy_table", failing_second_chunk)
     with pytest.raises(RuntimeError, match="connection lost mid-COPY"):

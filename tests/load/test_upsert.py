@@ -273,24 +273,27 @@ def test_seed_replace_all_forgets_the_applied_returns(db: Engine, uci_csv: Path)
     assert scalar(db, "select count(*) from core.orders where external_id is not null") == 0
 
 
-_DEFINITIONS = """
+_TABLES = (
+    "('core.orders'::regclass, 'core.order_items'::regclass, 'staging.applied_returns'::regclass)"
+)
+_DEFINITIONS = f"""
     select conrelid::regclass::text as owner, conname as name, pg_get_constraintdef(oid) as sql
-    from pg_constraint where conrelid in ('core.orders'::regclass, 'core.order_items'::regclass)
+    from pg_constraint where conrelid in {_TABLES}
     union all
-    select tablename, indexname, indexdef
-    from pg_indexes where schemaname = 'core' and tablename in ('orders', 'order_items')
-    order by 1, 2
+    select schemaname || '.' || tablename, indexname, indexdef
+    from pg_indexes where (schemaname || '.' || tablename)::regclass in {_TABLES}
+    order by 1, 2, 3
 """
 
 
 def test_a_first_load_puts_back_every_key_index_and_foreign_key(db: Engine, uci_csv: Path) -> None:
-    # Into an empty warehouse every load is large: foreign keys of orders and lines, and the
-    # lines' keys and indexes, are dropped for it and must all come back as they were.
+    # Into an empty warehouse every load is large: foreign keys of orders, lines and applied
+    # returns, and the lines' keys and indexes, are dropped for it and must all come back.
     before = rows(db, _DEFINITIONS)
     result = load(db, uci_csv)
     assert result.written["order lines inserted"] == 9
+    assert result.written["returns matched"] >= 1
     assert rows(db, _DEFINITIONS) == before
-    assert scalar(db, """
-        select count(*) from pg_constraint
-        where contype = 'f' and conrelid in ('core.orders'::regclass, 'core.order_items'::regclass)
-    """) == 4  # fmt: skip
+    assert scalar(db, f"""
+        select count(*) from pg_constraint where contype = 'f' and conrelid in {_TABLES}
+    """) == 5  # fmt: skip

@@ -108,14 +108,18 @@ def restore_keys(conn: psycopg.Connection, saved: list[SavedDefinition]) -> None
         conn.execute(item.sql)
 
 
-def copy_table(conn: psycopg.Connection, table: str, data: pa.Table) -> int:
-    """COPY an Arrow table into `table` (columns by name); returns the rows written."""
+def copy_table(conn: psycopg.Connection, table: str, data: pa.Table, *,
+               freeze: bool = False) -> int:  # fmt: skip
+    """COPY an Arrow table into `table` (columns by name); returns the rows written. `freeze`
+    writes the rows frozen (only into a table created or truncated in this transaction): the
+    scans that follow skip checking each row's visibility."""
     if data.num_rows == 0:
         return 0
     buffer = io.BytesIO()
     pacsv.write_csv(data, buffer, _CSV_OPTIONS)
     columns = ", ".join(f'"{name}"' for name in data.column_names)
-    with conn.cursor() as cur, cur.copy(f"copy {table} ({columns}) from stdin (format csv)") as cp:
+    options = "format csv, freeze" if freeze else "format csv"
+    with conn.cursor() as cur, cur.copy(f"copy {table} ({columns}) from stdin ({options})") as cp:
         cp.write(buffer.getbuffer())
     return data.num_rows
 

@@ -271,16 +271,17 @@ class _Copier:
         self.thread = threading.Thread(target=self._work, name="salesdw-copy", daemon=True)
         self.thread.start()
 
-    def put(self, table: str, data: pa.Table) -> None:
+    def put(self, table: str, data: pa.Table, *, freeze: bool = False) -> None:
         if self.error is not None:
             raise self.error
-        self.queue.put((table, data))
+        self.queue.put((table, data, freeze))
 
     def _work(self) -> None:
         while (item := self.queue.get()) is not None:
             if self.error is None:
                 try:
-                    bulk.copy_table(self.conn, *item)
+                    table, data, freeze = item
+                    bulk.copy_table(self.conn, table, data, freeze=freeze)
                 except BaseException as exc:  # handed to the main thread by put() or close()
                     self.error = exc
 
@@ -329,7 +330,7 @@ def _load(conn: psycopg.Connection, plan_: ImportPlan, options: ImportOptions, r
                 staged = checked.staged.add_column(
                     0, "load_run_id", pa.array([run_id] * checked.staged.num_rows, pa.int64())
                 )
-                copier.put("staging.import_rows", staged)
+                copier.put("staging.import_rows", staged, freeze=True)  # truncated above
                 accepted += checked.staged.num_rows
             report("read", chunk.progress, total)
     except BaseException:
@@ -342,9 +343,12 @@ def _load(conn: psycopg.Connection, plan_: ImportPlan, options: ImportOptions, r
         _copy_rejected(conn, run_id, plan_.file_name, malformed)
     if result.rows_read == 0:
         raise ImportFileError(f"{plan_.file_name} has no rows to import")
-    # the columns the upsert groups and joins on: the wide text ones would triple the time
+    # the columns the upsert groups and joins on (the wide text ones would triple the time),
+    # from a sample of 7,500 rows: enough for the plans, a quarter of the default's time
+    conn.execute("set local default_statistics_target = 25")
     conn.execute("analyze staging.import_rows (load_run_id, is_return, line_position, order_key,"
                  " customer_key, sku, ordered_at)")  # fmt: skip
+    conn.execute("reset default_statistics_target")
     report("upsert", 0, None)
     written = upsert(conn, run_id, plan_.file_name)
     rejected_counts["return_without_sale"] += written.returns_rejected

@@ -19,6 +19,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from salesdw.load.errors import ImportFileError
@@ -52,13 +53,15 @@ class RawChunk:
     row_hashes: np.ndarray | None = None  # 64-bit hash of each row's raw values, when cheap
 
 
-def hash_rows(columns: list[np.ndarray]) -> np.ndarray:
-    """A 64-bit hash of each row over all its values (equal rows, equal hashes)."""
-    hashes = np.zeros(len(columns[0]) if columns else 0, np.uint64)
+def hash_rows(table: pa.Table) -> np.ndarray:
+    """A 64-bit hash of each row over all its text values (equal rows, equal hashes)."""
+    hashes = np.zeros(table.num_rows, np.uint64)
     with np.errstate(over="ignore"):
-        for values in columns:
-            # categorize: each distinct value hashed once (dates, codes and countries repeat)
-            hashes = hashes * np.uint64(1_000_003) ^ pd.util.hash_array(values, categorize=True)
+        for column in table.columns:
+            # each distinct value hashed once: dates, codes and countries repeat
+            encoded = pc.dictionary_encode(column.combine_chunks())
+            distinct = pd.util.hash_array(encoded.dictionary.to_numpy(zero_copy_only=False))
+            hashes = hashes * np.uint64(1_000_003) ^ distinct[encoded.indices.to_numpy()]
     return hashes
 
 
@@ -149,7 +152,7 @@ def _csv_chunks(path: Path, fmt: FileFormat, chunk_rows: int) -> Iterator[RawChu
                     )
                     values = [frame[name].to_numpy(dtype=object) for name in frame.columns]
                     table = _text_table(frame.columns, values)
-                    yield RawChunk(table, numbers, done, counting.position, hash_rows(values))
+                    yield RawChunk(table, numbers, done, counting.position, hash_rows(table))
         except pd.errors.EmptyDataError:
             raise ImportFileError(
                 f"{path.name} has no columns: there is nothing to import"

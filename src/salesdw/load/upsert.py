@@ -53,7 +53,7 @@ def upsert(conn: psycopg.Connection, run_id: int, file_name: str) -> Written:
     # inserted in this transaction are checked again on every update, keys changed or not.
     foreign_keys = _orders(conn, p, written)
     foreign_keys += _order_items(conn, p, written)
-    _returns(conn, p, written)
+    foreign_keys += _returns(conn, p, written)
     bulk.restore_keys(conn, foreign_keys)
     return written
 
@@ -268,6 +268,8 @@ def _orders(conn: psycopg.Connection, p: dict, written: Written) -> list[SavedDe
     # Checking each new order's customer and country would cost more than one join at the end.
     saved = (bulk.save_and_drop_foreign_keys(conn, ["core.orders"])
              if _is_large(conn, "core.orders", new_orders) else [])  # fmt: skip
+    if new_orders and not conn.execute("select exists (select from core.orders)").fetchone()[0]:
+        _truncate_empty(conn, "core.orders")
     written.add("new orders", _run(conn, """
         insert into core.orders (external_id, customer_id, ordered_at, status, channel,
                                  shipping_country_code, shipping_city)
@@ -319,8 +321,12 @@ def _lines(with_applied: bool) -> str:
             on applied.order_external_id = rows.order_key
             and applied.line_number = rows.line_position
     """ if with_applied else ""  # fmt: skip
-    quantity, refund = (("coalesce(applied.quantity, 0)", "coalesce(applied.refund, 0)")
-                        if with_applied else ("0", "0"))  # fmt: skip
+    if with_applied:
+        returned = "least(rows.quantity, rows.returned_quantity + coalesce(applied.quantity, 0))"
+        refund = ("least(rows.quantity * rows.unit_price - rows.discount_amount,\n"
+                  "              rows.refund_amount + coalesce(applied.refund, 0))")  # fmt: skip
+    else:  # the row checks already cap a line's own returned units and refund at the line's
+        returned, refund = "rows.returned_quantity", "rows.refund_amount"
     return f"""
     select
         orders.order_id,
@@ -330,10 +336,8 @@ def _lines(with_applied: bool) -> str:
         rows.unit_price,
         coalesce(rows.unit_cost, products.unit_cost, 0) as unit_cost,
         rows.discount_amount,
-        least(rows.quantity, rows.returned_quantity + {quantity})
-            as returned_quantity,
-        least(rows.quantity * rows.unit_price - rows.discount_amount,
-              rows.refund_amount + {refund}) as refund_amount,
+        {returned} as returned_quantity,
+        {refund} as refund_amount,
         orders.existed
     from staging.import_rows as rows
     inner join import_orders as orders on orders.order_key = rows.order_key
@@ -345,6 +349,18 @@ def _lines(with_applied: bool) -> str:
 
 _ITEM_COLUMNS = ("product_id", "quantity", "unit_price", "unit_cost", "discount_amount",
                  "returned_quantity", "refund_amount")  # fmt: skip
+
+
+def _truncate_empty(conn: psycopg.Connection, table: str) -> None:
+    """Empty an empty table (and the empty tables that refer to it) before a first load: it gets
+    a new file, which with wal_level = minimal is written without WAL and synced once at
+    commit. The tables referring to it must be empty too, as its rows are."""
+    referring = [row[0] for row in conn.execute(
+        "select distinct conrelid::regclass::text from pg_constraint "
+        "where contype = 'f' and confrelid = %s::regclass and conrelid <> confrelid",
+        [table],
+    )]  # fmt: skip
+    conn.execute(f"truncate {', '.join([table, *referring])}")
 
 
 def _is_large(conn: psycopg.Connection, table: str, new_rows: int) -> bool:
@@ -390,9 +406,7 @@ def _order_items(conn: psycopg.Connection, p: dict, written: Written) -> list[Sa
     if _is_large(conn, "core.order_items", new_lines):
         saved = bulk.save_and_drop_keys(conn, ["core.order_items"])
         if not conn.execute("select exists (select from core.order_items)").fetchone()[0]:
-            # a first import: emptying the empty table gives it a new file, which with
-            # wal_level = minimal is written without WAL (and synced once at commit)
-            conn.execute("truncate core.order_items")
+            _truncate_empty(conn, "core.order_items")
     written.add("order lines inserted", _run(conn, f"""
         insert into core.order_items (order_id, line_number, {", ".join(_ITEM_COLUMNS)})
         select order_id, line_number, {", ".join(_ITEM_COLUMNS)}
@@ -406,7 +420,9 @@ def _order_items(conn: psycopg.Connection, p: dict, written: Written) -> list[Sa
     return [item for item in saved if item.kind == "foreign_key"]
 
 
-def _returns(conn: psycopg.Connection, p: dict, written: Written) -> None:
+def _returns(conn: psycopg.Connection, p: dict, written: Written) -> list[SavedDefinition]:
+    """Match the file's returns to sale lines and apply them; returns the foreign keys it
+    dropped (of staging.applied_returns, for a large load)."""
     conn.execute("""
         create temporary table import_returns on commit drop as
         select
@@ -458,6 +474,9 @@ def _returns(conn: psycopg.Connection, p: dict, written: Written) -> None:
         from staging.applied_returns as applied
         inner join import_returns as returns on returns.return_key = applied.return_key
     """)  # fmt: skip
+    matched = written.counts["returns matched"]
+    saved = (bulk.save_and_drop_foreign_keys(conn, ["staging.applied_returns"])
+             if _is_large(conn, "staging.applied_returns", matched) else [])  # fmt: skip
     conn.execute("""
         delete from staging.applied_returns as applied
         using previous_returns as previous
@@ -520,3 +539,4 @@ def _returns(conn: psycopg.Connection, p: dict, written: Written) -> None:
                     and items.returned_quantity < items.quantity
             )
     """))  # fmt: skip
+    return saved

@@ -234,11 +234,10 @@ class Validator:
         table, lines = chunk.table, chunk.line_numbers
         hashes = chunk.row_hashes
         if hashes is None:
-            hashes = hash_rows([
-                column.combine_chunks().cast(pa.string()).fill_null("").to_numpy(
-                    zero_copy_only=False)
-                for column in table.columns
-            ])  # fmt: skip
+            hashes = hash_rows(pa.Table.from_arrays(
+                [column.cast(pa.string()).fill_null("") for column in table.columns],
+                names=table.column_names,
+            ))  # fmt: skip
         index = np.flatnonzero(keep)
         h, own_lines = hashes[index], lines[index]
         series = pd.Series(own_lines)
