@@ -7,7 +7,8 @@
    countries) and 0.2% duplicated lines. Not timed.
 2. Imports it into a freshly migrated scratch database `salesdw_bench_import<run>_<pid>` with
    `salesdw.load.run` (sniffing, mapping, validation, staging with COPY, upsert into core, one
-   transaction), in a child process that reports its wall time, rows/s and peak RSS; then
+   transaction), in a child process that reports its wall time, rows/s and peak RSS (its own
+   plus that of the process it forks to read the file, an upper bound); then
    imports the same file again (nothing may change) and refreshes the views, each timed.
    Goal: 100k rows/s or more end to end, peak RSS 1 GB or less. The first import is timed
    --runs times (default 3), each into a new scratch database, and the median reported with
@@ -77,6 +78,8 @@ print(json.dumps({
     "seconds": wall, "rows_read": result.rows_read, "accepted": result.accepted,
     "rejected": result.rejected, "written": result.written, "stages": stages,
     "rss_kib": peak_kib(),
+    # the forked process that reads the file (its pages shared with the importer included)
+    "reader_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
 }))
 """
 )
@@ -193,8 +196,9 @@ def main() -> None:
                 firsts.append(first)
                 say(f"run {run}: import: {first['seconds']:.2f} s, "
                     f"{first['rows_read'] / first['seconds']:,.0f} rows/s, peak RSS "
-                    f"{first['rss_kib'] / 1e6:.2f} GB; read {first['rows_read']:,}, accepted "
-                    f"{first['accepted']:,}, rejected {first['rejected']}")  # fmt: skip
+                    f"{first['rss_kib'] / 1e6:.2f} GB (its reader process "
+                    f"{first['reader_rss_kib'] / 1e6:.2f} GB); read {first['rows_read']:,}, "
+                    f"accepted {first['accepted']:,}, rejected {first['rejected']}")  # fmt: skip
                 say(f"    stages (seconds from the start): {first['stages']}")
                 if not last:
                     continue
@@ -215,7 +219,8 @@ def main() -> None:
     base = float(np.median([b["seconds"] for b in baselines]))
     rows_read = firsts[0]["rows_read"]
     rate, base_rate = rows_read / median, baselines[0]["rows"] / base
-    rss = max(f["rss_kib"] for f in firsts)
+    # the importer's peak plus its reader's: an upper bound, as pages they share count twice
+    rss = max(f["rss_kib"] + f["reader_rss_kib"] for f in firsts)
     base_rss = max(b["rss_kib"] for b in baselines)
     spread = (f" (runs: {', '.join(f'{s:.1f}' for s in seconds)} s)" if len(seconds) > 1
               else "")  # fmt: skip
@@ -229,8 +234,8 @@ def main() -> None:
          f"read_csv {base:.2f} s", f"{median / base:.1f}x", "-"),
         ("rows/s", f"{rate:,.0f}{rates}", f"{base_rate:,.0f}", f"{rate / base_rate:.3f}x",
          ">= 100,000"),
-        ("peak RSS (largest run)", f"{rss / 1e6:.2f} GB", f"{base_rss / 1e6:.2f} GB",
-         f"{rss / base_rss:.2f}x", "<= 1 GB"),
+        ("peak RSS, importer + reader (largest run)", f"{rss / 1e6:.2f} GB",
+         f"{base_rss / 1e6:.2f} GB", f"{rss / base_rss:.2f}x", "<= 1 GB"),
         ("same file again (changes nothing)", f"{again['seconds']:.1f} s", "-", "-", "-"),
         ("refresh of the views after", f"{refresh_s:.1f} s", "-", "-", "-"),
     ]  # fmt: skip

@@ -1,15 +1,19 @@
 """Chunked reading keeps every row's line number, reports malformed lines instead of dropping
-them, and skips blank rows; Excel streams, Parquet comes in batches."""
+them, and skips blank rows; Excel streams, Parquet comes in batches; reading ahead in a child
+process gives the same chunks and errors."""
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from salesdw.load import readers
+from salesdw.load.errors import ImportFileError
 from salesdw.load.formats import FileFormat
 
 
@@ -72,3 +76,39 @@ def test_parquet_batches_are_numbered_from_1(tmp_path: Path) -> None:
     chunks = _chunks(tmp_path / "e.parquet", FileFormat("parquet"))
     assert np.concatenate([c.line_numbers for c in chunks]).tolist() == [1, 2, 3, 4, 5]
     assert chunks[0].table.column("a").type == pa.int64()
+
+
+def test_reading_ahead_in_a_child_gives_the_same_chunks(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text('a,b,c\n1,2,3\n"multi\nline",5,6\n7,8,9,10\n\n11,12,13\n14,15\n',
+                    encoding="utf-8")  # fmt: skip
+    here = _chunks(path, FileFormat("csv"))
+    ahead = list(readers.read_chunks_ahead(path, FileFormat("csv"), chunk_rows=2))
+    assert len(ahead) == len(here) == 3
+    for mine, theirs in zip(here, ahead, strict=True):
+        assert theirs.table.equals(mine.table)
+        assert theirs.line_numbers.tolist() == mine.line_numbers.tolist()
+        assert [(b.line_number, b.detail) for b in theirs.bad_lines] == [
+            (b.line_number, b.detail) for b in mine.bad_lines
+        ]
+        assert theirs.progress == mine.progress
+        if mine.row_hashes is not None:
+            assert theirs.row_hashes.tolist() == mine.row_hashes.tolist()
+
+
+def test_an_error_reading_ahead_is_raised_here_with_its_message(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"a,b\n1,\xff\xfe\n")
+    with pytest.raises(ImportFileError, match="is not valid utf-8"):
+        list(readers.read_chunks_ahead(path, FileFormat("csv"), chunk_rows=2))
+
+
+def test_closing_the_chunks_early_stops_the_reading_process(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("a,b\n" + "".join(f"{i},x\n" for i in range(10_000)), encoding="utf-8")
+    chunks = readers.read_chunks_ahead(path, FileFormat("csv"), chunk_rows=10)
+    assert next(chunks).line_numbers.tolist()[0] == 2
+    (child,) = multiprocessing.active_children()
+    chunks.close()
+    assert not child.is_alive()
+    assert multiprocessing.active_children() == []

@@ -4,6 +4,7 @@ and accepted + rejected = rows read whatever the rows are (property-based, with 
 from __future__ import annotations
 
 import csv
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from salesdw.load import parse
 from salesdw.load.countries import CountryResolver
 from salesdw.load.mapping import detect
 from salesdw.load.readers import RawChunk
-from salesdw.load.validate import Validator
+from salesdw.load.validate import Validator, _raw, _raw_json
 from salesdw.settings import PROJECT_ROOT
 from tests.load.conftest import UCI_HEADER, load, write_csv
 
@@ -163,3 +164,17 @@ def test_imports_account_for_every_row(db: Engine, tmp_path: Path, lines) -> Non
                      UCI_HEADER)  # fmt: skip
     result = load(db, path, dry_run=True)
     assert result.accepted + result.rejected_total == result.rows_read == len(lines)
+
+
+_CELLS = st.one_of(st.none(), st.text(max_size=12), st.text(alphabet='"\\\n\x01ñ😀', max_size=6),
+                   st.just("x" * 501))  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_CELLS, _CELLS), min_size=1, max_size=8))
+def test_raw_values_built_by_column_are_the_values_as_read(rows: list[tuple]) -> None:
+    # Returns carry their raw values as JSON built in Arrow; it must read back as the row by
+    # row JSON would, quotes, backslashes, control characters and long values included.
+    table = pa.table({"a": [r[0] for r in rows], 'odd "name\\': [r[1] for r in rows]})
+    built = [json.loads(value) for value in _raw_json(table).to_pylist()]
+    assert built == [_raw(row) for row in table.to_pylist()]

@@ -132,9 +132,9 @@ class CountryResolver:
         missing = [self.is_missing(v) for v in dictionary]
         indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
         valid = indices >= 0
-        code_array = np.array([*codes, None], dtype=object)
+        no_code = np.array([code is None for code in codes] + [True])
         missing_array = np.array([*missing, True])
         picked = np.where(valid, indices, len(dictionary))
-        resolved = code_array[picked]
-        unknown = (resolved == None) & ~missing_array[picked]  # noqa: E711 (element-wise)
-        return pa.array(resolved, pa.string()), unknown
+        unknown = no_code[picked] & ~missing_array[picked]
+        # taken from the few distinct codes in Arrow: no Python object per row
+        return pa.array([*codes, None], pa.string()).take(pa.array(picked)), unknown

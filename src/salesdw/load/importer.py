@@ -316,8 +316,9 @@ def _load(conn: psycopg.Connection, plan_: ImportPlan, options: ImportOptions, r
     bad_lines: list[readers.BadLine] = []
     accepted = 0
     copier = _Copier(conn)  # PostgreSQL loads a chunk while the next one is read and checked
+    chunks = readers.read_chunks_ahead(plan_.path, plan_.format, options.chunk_rows)
     try:
-        for chunk in readers.read_chunks(plan_.path, plan_.format, options.chunk_rows):
+        for chunk in chunks:
             checked = validator.check(chunk)
             result.rows_read += checked.read
             bad_lines.extend(chunk.bad_lines)
@@ -334,6 +335,7 @@ def _load(conn: psycopg.Connection, plan_: ImportPlan, options: ImportOptions, r
                 accepted += checked.staged.num_rows
             report("read", chunk.progress, total)
     except BaseException:
+        chunks.close()  # stops the reading process
         copier.close(raise_error=False)  # the error being raised is the one to report
         raise
     copier.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
 import re
 import sys
 import warnings
@@ -25,7 +26,7 @@ import pyarrow.parquet as pq
 from salesdw.load.errors import ImportFileError
 from salesdw.load.formats import FileFormat
 
-__all__ = ["BadLine", "RawChunk", "read_chunks", "read_sample"]
+__all__ = ["BadLine", "RawChunk", "read_chunks", "read_chunks_ahead", "read_sample"]
 
 CHUNK_ROWS = 100_000
 _BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
@@ -95,6 +96,60 @@ def read_chunks(path: Path, fmt: FileFormat, chunk_rows: int = CHUNK_ROWS) -> It
         yield from _xlsx_chunks(path, chunk_rows)
     else:
         yield from _parquet_chunks(path, chunk_rows)
+
+
+def read_chunks_ahead(
+    path: Path, fmt: FileFormat, chunk_rows: int = CHUNK_ROWS
+) -> Iterator[RawChunk]:
+    """read_chunks in a forked child process that reads the next chunk while this one checks
+    and stages the current one: parsing and the checks then run on two cores, without sharing
+    one interpreter lock (a thread did not help). At most one chunk waits in the pipe. Reads
+    here, as read_chunks, where processes cannot be forked."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield from read_chunks(path, fmt, chunk_rows)
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_send_chunks, args=(sender, path, fmt, chunk_rows),
+                            name="salesdw-read", daemon=True)  # fmt: skip
+    child.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, payload = receiver.recv()
+            except EOFError:
+                child.join()
+                raise RuntimeError(
+                    f"the process reading {path.name} stopped (exit code {child.exitcode}); "
+                    "nothing was imported"
+                ) from None
+            if kind == "chunk":
+                yield payload
+            elif kind == "error":
+                raise payload
+            else:
+                return
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _send_chunks(sender, path: Path, fmt: FileFormat, chunk_rows: int) -> None:
+    """The child's side of read_chunks_ahead: every chunk, then 'done' or the error met."""
+    try:
+        for chunk in read_chunks(path, fmt, chunk_rows):
+            sender.send(("chunk", chunk))
+        sender.send(("done", None))
+    except BaseException as exc:  # handed to the parent, which raises it
+        try:
+            sender.send(("error", exc))
+        except Exception:  # an error that cannot be pickled: its text
+            sender.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        sender.close()
 
 
 def size_of(path: Path, fmt: FileFormat) -> int:

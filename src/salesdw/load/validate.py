@@ -348,9 +348,10 @@ class Validator:
             self._unit_cost = np.full(n, np.nan)
         return quantity, is_return, line_cents, unit_cents, discount_cents
 
-    def _countries(self, table: pa.Table, keep: np.ndarray, fail) -> np.ndarray:
+    def _countries(self, table: pa.Table, keep: np.ndarray, fail) -> pa.Array:
+        """ISO alpha-2 codes as Arrow text (null where the file has none)."""
         if not self.mapping.has("country"):
-            return np.full(table.num_rows, None, dtype=object)
+            return pa.nulls(table.num_rows, pa.string())
         values = self._column(table, "country")
         codes, unknown = self.countries.resolve(values)
         fail(
@@ -358,7 +359,7 @@ class Validator:
             "unknown_country",
             _shown(table, self.mapping, "country", unknown, "", "is not a known country"),
         )
-        return np.asarray(codes.to_numpy(zero_copy_only=False), dtype=object)
+        return codes
 
     def _status(self, table, quantity, line_cents, discount_cents, keep, fail):
         n = table.num_rows
@@ -502,10 +503,12 @@ class Validator:
             channel, unknown = np.full(table.num_rows, "web", dtype=object), Counter()
         self.unknown_channels.update(unknown)
         is_return = cols["is_return"][idx]
-        raw_values = np.full(len(idx), None, dtype=object)
-        if is_return.any():
-            rows = table.take(pa.array(idx[is_return])).to_pylist()
-            raw_values[is_return] = [json.dumps(_raw(row)) for row in rows]
+        raw_values = pa.nulls(len(idx), pa.string())
+        if is_return.any():  # each return's values as read, for the rejection if none matches
+            returns = _raw_json(table.take(pa.array(idx[is_return])))
+            at = np.full(len(idx), len(returns))  # that index is the null appended below
+            at[is_return] = np.arange(len(returns))
+            raw_values = pa.concat_arrays([returns, pa.nulls(1, pa.string())]).take(at)
         cost = self._unit_cost[idx]
         return pa.table({
             "line_number": pa.array(cols["lines"][idx], pa.int64()),
@@ -516,7 +519,7 @@ class Validator:
             "email": cols["email"].take(take),
             "first_name": first,
             "last_name": last,
-            "country_code": objects(cols["country"]),
+            "country_code": cols["country"].take(take),
             "city": text_of("city"),
             "sku": sku,
             "product_name": name,
@@ -536,7 +539,7 @@ class Validator:
                                                cols["refund_cents"][idx]) / 100.0),
             "status": objects(cols["status"]),
             "channel": pa.array(channel[idx], pa.string()),
-            "raw_values": pa.array(raw_values, pa.string()),
+            "raw_values": raw_values,
         })  # fmt: skip
 
 
@@ -548,6 +551,29 @@ def _raw(row: dict) -> dict[str, str]:
             text = f"{text[:_SHOWN_CHARS]}... ({len(text):,} characters)"
         out[str(key)] = text
     return out
+
+
+def _raw_json(rows: pa.Table) -> pa.Array:
+    """Each row as the JSON object json.dumps(_raw(row)) writes (the same value once PostgreSQL
+    reads it as jsonb), built column by column in Arrow when every value is short text without
+    control characters; row by row otherwise."""
+    columns = [column.combine_chunks() for column in rows.columns]
+    if not columns:
+        return pa.array(["{}"] * rows.num_rows, pa.string())
+    simple = all(pa.types.is_string(column.type) for column in columns) and not any(
+        pc.any(pc.or_(pc.greater(pc.utf8_length(column), _SHOWN_CHARS),
+                      pc.match_substring_regex(column, r"[\x00-\x1f]"))).as_py()
+        for column in columns
+    )  # fmt: skip
+    if not simple:
+        return pa.array([json.dumps(_raw(row)) for row in rows.to_pylist()], pa.string())
+    parts: list[pa.Array | str] = []
+    for i, (name, column) in enumerate(zip(rows.column_names, columns, strict=True)):
+        escaped = pc.replace_substring(pc.replace_substring(column.fill_null(""), "\\",
+                                                            "\\\\"), '"', '\\"')  # fmt: skip
+        parts += [("{" if i == 0 else ", ") + json.dumps(str(name)) + ': "', escaped, '"']
+    parts.append("}")
+    return pc.binary_join_element_wise(*parts, "")
 
 
 def _fill_raw(table: pa.Table, rejected: list[Rejected], index: np.ndarray) -> None:
