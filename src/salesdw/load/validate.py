@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -240,16 +239,23 @@ class Validator:
             ))  # fmt: skip
         index = np.flatnonzero(keep)
         h, own_lines = hashes[index], lines[index]
-        series = pd.Series(own_lines)
-        first_in_chunk = series.groupby(h).transform("first").to_numpy()
+        # sorted by hash, file order kept among equal ones: each run of equal hashes starts at
+        # its first line, and sorted queries search the earlier chunks' hashes faster
+        by_hash = np.argsort(h, kind="stable")
+        sorted_h = h[by_hash]
+        starts = np.r_[True, sorted_h[1:] != sorted_h[:-1]] if len(h) else np.zeros(0, bool)
+        run_start = np.maximum.accumulate(np.where(starts, np.arange(len(h)), 0))
+        first_in_chunk = np.empty(len(h), np.int64)
+        first_in_chunk[by_hash] = own_lines[by_hash][run_start]
         repeated = first_in_chunk != own_lines
         earlier = np.zeros(len(h), bool)
         earlier_line = np.zeros(len(h), np.int64)
+        at = np.zeros(len(h), np.int64)
         if self._hashes.size:
-            at = np.searchsorted(self._hashes, h)
-            at = np.minimum(at, self._hashes.size - 1)
-            earlier = self._hashes[at] == h
-            earlier_line = np.where(earlier, self._hash_lines[at], 0)
+            at[by_hash] = np.searchsorted(self._hashes, sorted_h)
+            found = np.minimum(at, self._hashes.size - 1)
+            earlier = self._hashes[found] == h
+            earlier_line = np.where(earlier, self._hash_lines[found], 0)
         dup = earlier | repeated
         if dup.any():
             mask = np.zeros(table.num_rows, bool)
@@ -258,11 +264,10 @@ class Validator:
             first = np.where(earlier, earlier_line, first_in_chunk)
             text[index[dup]] = [f"same as line {f}" for f in first[dup]]
             fail(mask, "duplicate_row", text)
-        new = ~dup
-        merged = np.concatenate([self._hashes, h[new]])
-        merged_lines = np.concatenate([self._hash_lines, own_lines[new]])
-        order = np.argsort(merged, kind="stable")
-        self._hashes, self._hash_lines = merged[order], merged_lines[order]
+        # the new hashes (distinct, and none seen before) go in where they sort
+        new = by_hash[~dup[by_hash]]
+        self._hashes = np.insert(self._hashes, at[new], h[new])
+        self._hash_lines = np.insert(self._hash_lines, at[new], own_lines[new])
 
     def _customers(self, table: pa.Table) -> tuple[pa.Array, pa.Array]:
         """(customer key, valid e-mail), as Arrow text, null where there is none."""
