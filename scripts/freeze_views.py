@@ -70,6 +70,14 @@ ORDER = {
         ("order_periods", "materialized"),
         ("product_sales_periods", "materialized"),
     ],
+    "0013": [
+        ("sales_daily", "materialized"),
+        ("orders_daily", "materialized"),
+        ("order_customers", "materialized"),
+        ("sales_periods", "materialized"),
+        ("order_periods", "materialized"),
+        ("product_sales_periods", "materialized"),
+    ],
     "0009": [
         ("channel_performance", "materialized"),
         ("customer_base", "materialized"),

@@ -27,6 +27,9 @@ final as (
         category_mask,
         is_first_order
     from order_facts
+    -- stored in the order of the index the services read by, so the rows of a period lie
+    -- together on a few pages rather than each on its own
+    order by order_date, order_id
 )
 
 select * from final

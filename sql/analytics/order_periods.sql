@@ -132,6 +132,9 @@ periods as (
 
 final as (
     select * from periods
+    -- stored in the order of the index the services read by, so the rows of a period lie
+    -- together on a few pages rather than each on its own
+    order by period_start, rollup, period_grain, category_mask, country_code, channel, status
 )
 
 select * from final

@@ -27,6 +27,9 @@ final as (
         sum(units) as units
     from order_facts
     group by 1, 2, 3, 4, 5
+    -- stored in the order of the index the services read by, so the rows of a period lie
+    -- together on a few pages rather than each on its own
+    order by order_date, country_code, channel, status, category_mask
 )
 
 select * from final

@@ -98,6 +98,9 @@ final as (
         cogs_cents * 0.01 as cogs,
         (net_revenue_cents - cogs_cents) * 0.01 as gross_profit
     from periods
+    -- stored in the order of the index the services read by, so the rows of a period lie
+    -- together on a few pages rather than each on its own
+    order by period_start, period_grain, product_id
 )
 
 select * from final

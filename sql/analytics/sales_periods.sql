@@ -182,6 +182,9 @@ final as (
         gross_profit * 0.01 as gross_profit,
         shipping_fees * 0.01 as shipping_fees
     from periods
+    -- stored in the order of the index the services read by, so the rows of a period lie
+    -- together on a few pages rather than each on its own
+    order by period_start, rollup, period_grain, category_id, country_code, channel, status
 )
 
 select * from final

@@ -61,6 +61,36 @@ def test_every_analytics_view_and_column_is_documented(db: Engine) -> None:
     assert undocumented_columns == []
 
 
+#: The rollups the services read a few periods of, each with the columns of the index they are
+#: read by: their rows are stored in that order, so a period's rows lie on a few pages.
+_PERIOD = ("period_start", "rollup", "period_grain")
+_DIMENSIONS = ("country_code", "channel", "status")
+STORED_IN_INDEX_ORDER = {
+    "sales_daily": ("order_date", *_DIMENSIONS, "category_id"),
+    "orders_daily": ("order_date", *_DIMENSIONS, "category_mask"),
+    "sales_periods": (*_PERIOD, "category_id", *_DIMENSIONS),
+    "order_periods": (*_PERIOD, "category_mask", *_DIMENSIONS),
+    "product_sales_periods": ("period_start", "period_grain", "product_id"),
+    "order_customers": ("order_date", "order_id"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STORED_IN_INDEX_ORDER))
+def test_rollups_are_stored_in_the_order_of_their_index(seeded: Engine, name: str) -> None:
+    with seeded.connect() as conn:
+        rows, out_of_order = conn.execute(text(f"""
+            select count(*), count(*) filter (where stored <> sorted)
+            from (
+                select
+                    row_number() over (order by ctid) as stored,
+                    row_number() over (order by {', '.join(STORED_IN_INDEX_ORDER[name])}) as sorted
+                from mart.{name}
+            ) as positions
+        """)).one()  # fmt: skip
+    assert rows > 100
+    assert out_of_order == 0
+
+
 def test_each_exposed_materialized_view_has_a_unique_index(db: Engine) -> None:
     """The key of each exposed view is unique: the index proves it at every rebuild."""
     with db.connect() as conn:
