@@ -77,6 +77,7 @@ ORDER = {
         ("sales_periods", "materialized"),
         ("order_periods", "materialized"),
         ("product_sales_periods", "materialized"),
+        ("geo_top_cities", "materialized"),
     ],
     "0009": [
         ("channel_performance", "materialized"),

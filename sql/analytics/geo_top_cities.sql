@@ -16,14 +16,27 @@ order_facts as (
         and city is not null
 ),
 
+city_customers as (
+    -- one row per city and customer first, so the customers of a city are a count of rows: a
+    -- count(distinct) would sort every order
+    select
+        country_code,
+        city,
+        customer_id,
+        count(*) as orders,
+        sum(net_revenue_cents) as net_revenue_cents
+    from order_facts
+    group by 1, 2, 3
+),
+
 city_orders as (
     select
         country_code,
         city,
-        count(*) as orders,
-        count(distinct customer_id) as customers,
+        sum(orders)::bigint as orders,
+        count(*) as customers,
         sum(net_revenue_cents) * 0.01 as net_revenue
-    from order_facts
+    from city_customers
     group by 1, 2
 ),
 
