@@ -6,6 +6,8 @@
 2. Full refresh of every view (`salesdw.refresh.refresh`: exposed views rebuilt beside and
    swapped in), timed per view. Goal: 20 s or less at medium, 3 minutes or less at large.
    Baseline: REFRESH MATERIALIZED VIEW CONCURRENTLY of the same views, in the same order.
+   --no-refresh (with --reuse and --no-load) skips it: the services are timed on the views as
+   they are, e.g. after `alembic downgrade`, to compare two revisions' views.
 3. The views vacuumed (not timed: what autovacuum does in the minutes after a refresh), then
    service latency over --samples (default 200) random filter sets (7 to 730 days inside the
    data, 0-3 countries with sales, 0-2 top-level categories, 0-2 channels, default statuses or
@@ -24,7 +26,7 @@ and are dropped at the end unless --keep; the `salesdw` database is never touche
 noisy on shared machines, so read the ratios; nothing is asserted. From the repository root:
 
     .venv/bin/python bench/views.py [--scale medium|large] [--reuse DB] [--keep] [--samples N]
-        [--no-concurrent-baseline] [--no-load]
+        [--no-concurrent-baseline] [--no-load] [--no-refresh]
 """
 
 from __future__ import annotations
@@ -644,6 +646,9 @@ def step_services(
         if name != "sales.kpis" or len(core_done) < args.samples:  # else in the row vs core
             summary.append((f"{scale} {name} p95 ({args.samples} filter sets)", ms(p95), "-",
                             "-", goal))  # fmt: skip
+    if not core_done:
+        say(f"    baseline: KPIs from core: skipped (--core-budget {args.core_budget:.0f} s)")
+        return
     p50, p95, worst = core.stats()
     say(f"    {'baseline: KPIs from core':<34} {ms(p50):>10} {ms(p95):>10} {ms(worst):>10}"
         f"   ({len(core_done)} of {args.samples} filter sets, --core-budget "
@@ -740,7 +745,15 @@ def main() -> None:
         action="store_true",
         help="skip step 4, reads during a refresh (at large the 8 readers stretch it to ~40 min)",
     )
+    parser.add_argument(
+        "--no-refresh",
+        action="store_true",
+        help="with --reuse and --no-load: time the services on the views as they are (e.g. "
+        "after an alembic downgrade, to compare the views of two revisions)",
+    )
     args = parser.parse_args()  # fmt: skip
+    if args.no_refresh and not (args.reuse and args.no_load):
+        parser.error("--no-refresh needs --reuse DB (views already built) and --no-load")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the scratch database is dropped
     server = database_url()
     say(f"server: {libpq_url(server)}")
@@ -751,7 +764,11 @@ def main() -> None:
         scale, orders = scale_of(url)
         if args.reuse:
             say(f"    {orders:,} orders: about the {scale} scale")
-        refresh_seconds = step_refresh(url, scale, summary, not args.no_concurrent_baseline)
+        if args.no_refresh:
+            say("\n2. full refresh: skipped (--no-refresh; the views are timed as they are)")
+            refresh_seconds = 0.0
+        else:
+            refresh_seconds = step_refresh(url, scale, summary, not args.no_concurrent_baseline)
         data = profile(url)
         say(f"    data: {data.orders:,} orders ({scale}), {data.first_day} to "
             f"{data.last_day}, {len(data.countries)} countries with sales, "
