@@ -79,6 +79,12 @@ ORDER = {
         ("product_sales_periods", "materialized"),
         ("geo_top_cities", "materialized"),
     ],
+    "0014": [
+        ("sales_daily", "materialized"),
+        ("orders_daily", "materialized"),
+        ("sales_periods", "materialized"),
+        ("order_periods", "materialized"),
+    ],
     "0009": [
         ("channel_performance", "materialized"),
         ("customer_base", "materialized"),

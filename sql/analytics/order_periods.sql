@@ -133,13 +133,15 @@ periods as (
 final as (
     select * from periods
     -- stored in the order of the index the services read by, so the rows of a period lie
-    -- together on a few pages rather than each on its own
-    order by period_start, rollup, period_grain, category_mask, country_code, channel, status
+    -- together on a few pages rather than each on its own; the category mask comes last, as a
+    -- filter on categories is a bit test the index cannot seek by, while countries, channels
+    -- and statuses are lists it seeks to
+    order by period_start, rollup, period_grain, country_code, channel, status, category_mask
 )
 
 select * from final
 ;
-create unique index on mart.order_periods (period_start, rollup, period_grain, category_mask, country_code, channel, status) nulls not distinct;
+create unique index on mart.order_periods (period_start, rollup, period_grain, country_code, channel, status, category_mask) nulls not distinct;
 comment on view analytics.order_periods is 'One row per rollup (none, country, channel_category or full), calendar period (day, ISO week, month or year, local to SALESDW_TIMEZONE), order status and the rollup''s dimensions: orders_daily''s counts added up, for fast counts over any date range. Total a range by adding whole periods that cover each day once, within one rollup; the full rollup has no days (use orders_daily).';
 comment on column analytics.order_periods.rollup is 'Level of detail: none (status only), country (status and country), channel_category (status, channel and category mask) or full (status, country, channel and category mask).';
 comment on column analytics.order_periods.period_grain is 'day, week (ISO, Monday to Sunday), month or year.';

@@ -35,7 +35,6 @@ final as (
 select * from final
 ;
 create unique index on mart.orders_daily (order_date, country_code, channel, status, category_mask) nulls not distinct;
-create index on mart.orders_daily (order_date);
 comment on view analytics.orders_daily is 'One row per local day, shipping country, sales channel, order status and category mask: orders and new customers. Additive across every column; filter categories with category_mask & selected_mask <> 0. Cancelled orders are kept: exclude status = ''cancelled'' for sales metrics.';
 comment on column analytics.orders_daily.order_date is 'Calendar day of the order in SALESDW_TIMEZONE (UTC by default).';
 comment on column analytics.orders_daily.country_code is 'Shipping country (ISO 3166-1 alpha-2); null when unknown.';

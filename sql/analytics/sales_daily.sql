@@ -49,7 +49,6 @@ final as (
 select * from final
 ;
 create unique index on mart.sales_daily (order_date, country_code, channel, status, category_id) nulls not distinct;
-create index on mart.sales_daily (order_date);
 comment on view analytics.sales_daily is 'One row per local day, shipping country, sales channel, order status and top-level category: money and units of order lines. Additive across every column; order discounts and shipping fees are spread over lines by value. Cancelled orders are kept: exclude status = ''cancelled'' for sales metrics. Orders are counted in analytics.orders_daily (an order can span categories).';
 comment on column analytics.sales_daily.order_date is 'Calendar day of the order in SALESDW_TIMEZONE (UTC by default).';
 comment on column analytics.sales_daily.country_code is 'Shipping country (ISO 3166-1 alpha-2); null when unknown.';

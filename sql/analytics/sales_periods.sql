@@ -184,12 +184,12 @@ final as (
     from periods
     -- stored in the order of the index the services read by, so the rows of a period lie
     -- together on a few pages rather than each on its own
-    order by period_start, rollup, period_grain, category_id, country_code, channel, status
+    order by period_start, rollup, period_grain, country_code, channel, status, category_id
 )
 
 select * from final
 ;
-create unique index on mart.sales_periods (period_start, rollup, period_grain, category_id, country_code, channel, status) nulls not distinct;
+create unique index on mart.sales_periods (period_start, rollup, period_grain, country_code, channel, status, category_id) nulls not distinct;
 comment on view analytics.sales_periods is 'One row per rollup (none, country, channel_category or full), calendar period (day, ISO week, month or year, local to SALESDW_TIMEZONE), order status and the rollup''s dimensions: sales_daily''s measures added up, for fast totals over any date range. Total a range by adding whole periods that cover each day once, within one rollup; the full rollup has no days (use sales_daily).';
 comment on column analytics.sales_periods.rollup is 'Level of detail: none (status only), country (status and country), channel_category (status, channel and category) or full (status, country, channel and category).';
 comment on column analytics.sales_periods.period_grain is 'day, week (ISO, Monday to Sunday), month or year.';

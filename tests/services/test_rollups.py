@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from salesdw.services import Filters
-from salesdw.services.rollups import covering
+from salesdw.services.rollups import covering, serial_reads
 
 START, END = date(2024, 5, 19), date(2025, 8, 3)
 
@@ -48,3 +50,10 @@ def test_a_trend_by_month_is_tiled_without_weeks() -> None:
     got = covering("sales", Filters(START, END), {}, grains=("month", "day"))
     assert got.params["weeks"] == [] and got.params["years"] == []
     assert len(got.params["period_days"]) == 13 + 3  # 19..31 May and 1..3 August
+
+
+def test_serial_reads_turn_parallel_workers_off_for_their_transaction_only(db: Engine) -> None:
+    with serial_reads(db) as conn:
+        assert conn.scalar(text("show max_parallel_workers_per_gather")) == "0"
+    with db.connect() as conn:
+        assert conn.scalar(text("show max_parallel_workers_per_gather")) != "0"

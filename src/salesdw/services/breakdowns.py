@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from salesdw.services.filters import FilterError, Filters, check_known
-from salesdw.services.rollups import DIMENSION_ROLLUPS, covering
+from salesdw.services.rollups import DIMENSION_ROLLUPS, covering, serial_reads
 from salesdw.services.sales import GRAINS, TREND_TILES, sales_trend
 
 __all__ = [
@@ -155,7 +155,7 @@ def sales_breakdown(
         """
     params = {**money.params, "grain": grain, "top": top, "other": OTHER_MEMBER,
               "other_label": OTHER_LABELS[by]}  # fmt: skip
-    with engine.connect() as conn:
+    with serial_reads(engine) as conn:
         frame = pd.read_sql(text(query), conn, params=params)
     return frame.astype({"net_revenue": float, "gross_profit": float, "units": int,
                          "orders": int})  # fmt: skip
@@ -189,7 +189,7 @@ def country_categories(engine: Engine, filters: Filters, top: int = 10) -> pd.Da
         where ranked.rank <= :top
         order by ranked.rank, ranked.net_revenue desc
     """
-    with engine.connect() as conn:
+    with serial_reads(engine) as conn:
         frame = pd.read_sql(text(query), conn, params={**money.params, "top": top})
     return frame.astype({"net_revenue": float})
 
@@ -275,7 +275,7 @@ def daily_trend(engine: Engine, filters: Filters, window: int = 7) -> pd.DataFra
     """
     params = {**money.params, "lead_start": lead_in.start, "first_day": filters.start,
               "preceding": window - 1}  # fmt: skip
-    with engine.connect() as conn:
+    with serial_reads(engine) as conn:
         frame = pd.read_sql(text(query), conn, params=params)
     return frame.astype({"net_revenue": float, "net_revenue_moving_average": float,
                          "orders": int})  # fmt: skip

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from salesdw.services.filters import FilterError, Filters, check_known
-from salesdw.services.rollups import covering
+from salesdw.services.rollups import covering, serial_reads
 
 __all__ = ["Conversion", "Seasonality", "channel_totals", "channels", "conversion", "seasonality"]
 
@@ -51,7 +51,7 @@ def conversion(engine: Engine, filters: Filters) -> Conversion:
                      or country_code = any(:countries))) as sessions,
             (select coalesce(sum(orders), 0) from ({orders.sql}) as rows) as orders
     """
-    with engine.connect() as conn:
+    with serial_reads(engine) as conn:
         row = conn.execute(text(query), orders.params).mappings().one()
     return Conversion(int(row["sessions"]), int(row["orders"]))
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from salesdw.services.filters import FilterError, Filters, check_known
-from salesdw.services.rollups import covering
+from salesdw.services.rollups import covering, serial_reads
 
 __all__ = ["geo", "top_cities"]
 
@@ -56,7 +56,7 @@ def geo(engine: Engine, filters: Filters) -> pd.DataFrame:
         inner join analytics.countries on countries.country_code = per_country.country_code
         order by per_country.net_revenue desc, per_country.country_code
     """
-    with engine.connect() as conn:
+    with serial_reads(engine) as conn:
         frame = pd.read_sql(text(query), conn, params=money.params)
     return frame.astype({"orders": int, "net_revenue": float, "average_order_value": float})
 

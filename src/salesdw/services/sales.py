@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from salesdw.services.filters import FilterError, Filters, check_known
-from salesdw.services.rollups import covering
+from salesdw.services.rollups import covering, serial_reads
 
 GRAINS = ("day", "week", "month", "quarter")
 #: The periods a trend by each grain may be tiled with: only periods that nest in the grain.
@@ -60,7 +60,7 @@ class KpiComparison:
 def _period_kpis(engine: Engine, filters: Filters, bits: dict[int, int]) -> Kpis:
     money = covering("sales", filters, bits)
     counts = covering("orders", filters, bits)
-    with engine.connect() as conn:
+    with serial_reads(engine) as conn:
         totals = conn.execute(text(f"""
             select
                 coalesce(sum(gross_revenue), 0) as gross_revenue,
@@ -125,7 +125,7 @@ def sales_trend(engine: Engine, filters: Filters, grain: str = "day") -> pd.Data
         from money full join counts on counts.period = money.period
         order by 1
     """
-    with engine.connect() as conn:
+    with serial_reads(engine) as conn:
         frame = pd.read_sql(text(query), conn, params={**money.params, "grain": grain})
     return frame.astype({"net_revenue": float, "gross_profit": float})
 
