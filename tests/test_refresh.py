@@ -109,12 +109,15 @@ def test_refresh_logs_each_view_and_freshness_shows_it(seeded_db: Engine) -> Non
     with seeded_db.connect() as conn:
         freshness = conn.execute(text("select * from analytics.data_freshness")).mappings().all()
         latest_order = conn.scalar(text("select max(ordered_at) from core.orders"))
+        counted = {r.view_name: conn.scalar(text(f"select count(*) from mart.{r.view_name}"))
+                   for r in results}  # fmt: skip
     assert {row["view_name"] for row in freshness} == {r.view_name for r in results}
     without_orders = {"category_bits", "category_tree", "traffic_daily"}
     for row in freshness:
         covers = None if row["view_name"] in without_orders else latest_order
         assert row["refreshed_at"] is not None and row["data_through"] == covers, row
         assert row["row_count"] == next(r.rows for r in results if r.view_name == row["view_name"])
+        assert row["row_count"] == counted[row["view_name"]], row
 
 
 def test_only_refreshes_one_view(seeded_db: Engine) -> None:

@@ -336,13 +336,13 @@ def _refresh_one(
     started = time.perf_counter()
     try:
         if exposed:
-            rebuild_beside(conn, name, view_settings)
+            rows = rebuild_beside(conn, name, view_settings)
         else:
             for key, value in view_settings.items():
                 conn.execute("select set_config(%s, %s, true)", [key, value])
             conn.execute(f"refresh materialized view mart.{name}")
             conn.execute(f"analyze mart.{name}")
-        rows = conn.execute(f"select count(*) from mart.{name}").fetchone()[0]
+            rows = conn.execute(f"select count(*) from mart.{name}").fetchone()[0]
         seconds = time.perf_counter() - started
         conn.execute(
             """

@@ -69,7 +69,7 @@ def test_rebuild_swaps_in_new_data_and_keeps_indexes_and_comments(db: Engine) ->
         for name in ("order_facts", "order_line_facts"):
             conn.execute(f"refresh materialized view mart.{name}")
             conn.commit()
-        rebuild_beside(conn, "order_customers", SETTINGS)
+        assert rebuild_beside(conn, "order_customers", SETTINGS) == 1  # the rows it built
     after = catalog(db, "order_customers")
     assert after["matview_oid"] != before["matview_oid"]
     assert after["indexes"] == before["indexes"] and len(after["indexes"]) == 2

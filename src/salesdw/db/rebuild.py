@@ -38,9 +38,10 @@ class SwapBlocked(SalesdwError):
 _INDEX_TARGET = re.compile(r"^(CREATE (?:UNIQUE )?INDEX) (\S+) (ON .*)$", re.S)
 
 
-def rebuild_beside(conn: psycopg.Connection, name: str, settings: dict[str, str]) -> None:
+def rebuild_beside(conn: psycopg.Connection, name: str, settings: dict[str, str]) -> int:
     """Build mart.<name>__next from mart.<name>'s definition and swap it in for readers of
-    analytics.<name>. `settings` are set for the build (the views read them)."""
+    analytics.<name>. `settings` are set for the build (the views read them). Returns the rows
+    built (the server counts them as it writes: no count(*) of millions of rows afterwards)."""
     build = sql.Identifier(name + NEXT_SUFFIX)
     current = sql.Identifier(name)
     definition = conn.execute(
@@ -58,9 +59,9 @@ def rebuild_beside(conn: psycopg.Connection, name: str, settings: dict[str, str]
     for key, value in settings.items():
         conn.execute("select set_config(%s, %s, true)", [key, value])
     conn.execute(sql.SQL("drop materialized view if exists mart.{}").format(build))
-    conn.execute(
+    rows = conn.execute(
         sql.SQL("create materialized view mart.{} as {}").format(build, sql.SQL(definition))
-    )
+    ).rowcount
     for _, indexdef in indexes:
         head, _, target = _INDEX_TARGET.match(indexdef).groups()
         target = target.replace(f"ON mart.{name} ", f"ON mart.{name}{NEXT_SUFFIX} ", 1)
@@ -73,7 +74,7 @@ def rebuild_beside(conn: psycopg.Connection, name: str, settings: dict[str, str]
             conn.execute(f"set local lock_timeout = '{LOCK_WAIT}'")
             _swap(conn, name, build, current, indexes, comment)
             conn.commit()
-            return
+            return rows
         except psycopg.errors.LockNotAvailable:
             conn.rollback()
             time.sleep(min(0.05 * (attempt + 1), MAX_PAUSE))
