@@ -1,11 +1,14 @@
 -- One row per rollup, calendar period, order status and the rollup's dimensions: orders_daily's
--- counts added up over ISO weeks, months and years, at four levels of detail, so that a service
+-- counts added up over ISO weeks, months and years, at six levels of detail, so that a service
 -- counts the orders of any date range and filter from a few rows per period (see
 -- sales_periods and salesdw/services/periods.py).
 --   rollup 'none':    per status only
 --   rollup 'country': per status and shipping country
+--   rollup 'channel': per status and sales channel (a filter on channels alone)
+--   rollup 'country_channel': per status, country and channel (what a filter on countries
+--                     and channels reads when it has no categories)
 --   rollup 'channel_category': per status, sales channel and category mask, every country
---                     together (what a filter on channels or categories alone reads)
+--                     together (what a filter on categories reads, with channels or without)
 --   rollup 'full':    per status, country, channel and category mask (weeks and up; the days of
 --                     this level are orders_daily itself)
 -- Each level is added up from the smallest one below it (days of the smaller rollups from the
@@ -27,10 +30,15 @@ orders_daily as (
 ),
 
 smaller_days as (
-    -- the days of rollups channel_category and country, in one pass over the full days
+    -- the days of rollups channel_category, country, channel and country_channel, in one pass
+    -- over the full days
     select
-        case when grouping(country_code) = 0 then 'country' else 'channel_category' end
-            as rollup,
+        case
+            when grouping(category_mask) = 0 then 'channel_category'
+            when grouping(channel) = 1 then 'country'
+            when grouping(country_code) = 1 then 'channel'
+            else 'country_channel'
+        end as rollup,
         order_date,
         status,
         country_code,
@@ -42,12 +50,14 @@ smaller_days as (
     from orders_daily
     group by grouping sets (
         (order_date, status, channel, category_mask),
-        (order_date, status, country_code)
+        (order_date, status, country_code),
+        (order_date, status, channel),
+        (order_date, status, country_code, channel)
     )
 ),
 
 days as (
-    -- every rollup's days: full (orders_daily itself), channel_category and country, and none
+    -- every rollup's days: full (orders_daily itself), the four of smaller_days, and none
     -- from the country days, the smallest level that has them
     select 'full' as rollup, * from orders_daily
     union all
@@ -142,13 +152,13 @@ final as (
 select * from final
 ;
 create unique index on mart.order_periods (period_start, rollup, period_grain, country_code, channel, status, category_mask) nulls not distinct;
-comment on view analytics.order_periods is 'One row per rollup (none, country, channel_category or full), calendar period (day, ISO week, month or year, local to SALESDW_TIMEZONE), order status and the rollup''s dimensions: orders_daily''s counts added up, for fast counts over any date range. Total a range by adding whole periods that cover each day once, within one rollup; the full rollup has no days (use orders_daily).';
-comment on column analytics.order_periods.rollup is 'Level of detail: none (status only), country (status and country), channel_category (status, channel and category mask) or full (status, country, channel and category mask).';
+comment on view analytics.order_periods is 'One row per rollup (none, country, channel, country_channel, channel_category or full), calendar period (day, ISO week, month or year, local to SALESDW_TIMEZONE), order status and the rollup''s dimensions: orders_daily''s counts added up, for fast counts over any date range. Total a range by adding whole periods that cover each day once, within one rollup; the full rollup has no days (use orders_daily).';
+comment on column analytics.order_periods.rollup is 'Level of detail: none (status only), country (status and country), channel (status and channel), country_channel (status, country and channel), channel_category (status, channel and category mask) or full (status, country, channel and category mask).';
 comment on column analytics.order_periods.period_grain is 'day, week (ISO, Monday to Sunday), month or year.';
 comment on column analytics.order_periods.period_start is 'First local day of the period.';
 comment on column analytics.order_periods.status is 'Order status.';
-comment on column analytics.order_periods.country_code is 'Shipping country (ISO 3166-1 alpha-2) in rollups country and full; null there when unknown, and null in rollups none and channel_category.';
-comment on column analytics.order_periods.channel is 'Sales channel in rollups channel_category and full; null otherwise.';
+comment on column analytics.order_periods.country_code is 'Shipping country (ISO 3166-1 alpha-2) in rollups country, country_channel and full; null there when unknown, and null in the other rollups.';
+comment on column analytics.order_periods.channel is 'Sales channel in rollups channel, country_channel, channel_category and full; null otherwise.';
 comment on column analytics.order_periods.category_mask is 'Set of top-level categories the orders have lines in (analytics.category_bits) in rollups channel_category and full; null otherwise.';
 comment on column analytics.order_periods.orders is 'Number of orders.';
 comment on column analytics.order_periods.new_customers is 'Orders that are their customer''s first order not cancelled.';

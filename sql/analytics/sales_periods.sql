@@ -1,12 +1,15 @@
 -- One row per rollup, calendar period, order status and the rollup's dimensions: the measures of
--- sales_daily added up over ISO weeks, months and years, at four levels of detail, so that a
+-- sales_daily added up over ISO weeks, months and years, at six levels of detail, so that a
 -- service totals any date range and filter from a few rows per period (the range is tiled by
 -- whole years, months, weeks and days; see salesdw/services/periods.py). Money is added up in
 -- integer cents, several times faster than numeric, and turned back into currency at the end.
 --   rollup 'none':    per status only, every country, channel and category together
 --   rollup 'country': per status and shipping country
+--   rollup 'channel': per status and sales channel (a filter on channels alone)
+--   rollup 'country_channel': per status, country and channel (what a filter on countries
+--                     and channels reads when it has no categories)
 --   rollup 'channel_category': per status, sales channel and top-level category, every country
---                     together (what a filter on channels or categories alone reads)
+--                     together (what a filter on categories reads, with channels or without)
 --   rollup 'full':    per status, country, channel and top-level category (weeks and up; the
 --                     days of this level are sales_daily itself)
 -- Each level is added up from the smallest one below it (days of the smaller rollups from the
@@ -35,10 +38,15 @@ sales_daily as (
 ),
 
 smaller_days as (
-    -- the days of rollups channel_category and country, in one pass over the full days
+    -- the days of rollups channel_category, country, channel and country_channel, in one pass
+    -- over the full days
     select
-        case when grouping(country_code) = 0 then 'country' else 'channel_category' end
-            as rollup,
+        case
+            when grouping(category_id) = 0 then 'channel_category'
+            when grouping(channel) = 1 then 'country'
+            when grouping(country_code) = 1 then 'channel'
+            else 'country_channel'
+        end as rollup,
         order_date,
         status,
         country_code,
@@ -56,12 +64,14 @@ smaller_days as (
     from sales_daily
     group by grouping sets (
         (order_date, status, channel, category_id),
-        (order_date, status, country_code)
+        (order_date, status, country_code),
+        (order_date, status, channel),
+        (order_date, status, country_code, channel)
     )
 ),
 
 days as (
-    -- every rollup's days: full (sales_daily itself), channel_category and country, and none
+    -- every rollup's days: full (sales_daily itself), the four of smaller_days, and none
     -- from the country days, the smallest level that has them
     select 'full' as rollup, * from sales_daily
     union all
@@ -190,13 +200,13 @@ final as (
 select * from final
 ;
 create unique index on mart.sales_periods (period_start, rollup, period_grain, country_code, channel, status, category_id) nulls not distinct;
-comment on view analytics.sales_periods is 'One row per rollup (none, country, channel_category or full), calendar period (day, ISO week, month or year, local to SALESDW_TIMEZONE), order status and the rollup''s dimensions: sales_daily''s measures added up, for fast totals over any date range. Total a range by adding whole periods that cover each day once, within one rollup; the full rollup has no days (use sales_daily).';
-comment on column analytics.sales_periods.rollup is 'Level of detail: none (status only), country (status and country), channel_category (status, channel and category) or full (status, country, channel and category).';
+comment on view analytics.sales_periods is 'One row per rollup (none, country, channel, country_channel, channel_category or full), calendar period (day, ISO week, month or year, local to SALESDW_TIMEZONE), order status and the rollup''s dimensions: sales_daily''s measures added up, for fast totals over any date range. Total a range by adding whole periods that cover each day once, within one rollup; the full rollup has no days (use sales_daily).';
+comment on column analytics.sales_periods.rollup is 'Level of detail: none (status only), country (status and country), channel (status and channel), country_channel (status, country and channel), channel_category (status, channel and category) or full (status, country, channel and category).';
 comment on column analytics.sales_periods.period_grain is 'day, week (ISO, Monday to Sunday), month or year.';
 comment on column analytics.sales_periods.period_start is 'First local day of the period.';
 comment on column analytics.sales_periods.status is 'Order status.';
-comment on column analytics.sales_periods.country_code is 'Shipping country (ISO 3166-1 alpha-2) in rollups country and full; null there when unknown, and null in rollups none and channel_category.';
-comment on column analytics.sales_periods.channel is 'Sales channel in rollups channel_category and full; null otherwise.';
+comment on column analytics.sales_periods.country_code is 'Shipping country (ISO 3166-1 alpha-2) in rollups country, country_channel and full; null there when unknown, and null in the other rollups.';
+comment on column analytics.sales_periods.channel is 'Sales channel in rollups channel, country_channel, channel_category and full; null otherwise.';
 comment on column analytics.sales_periods.category_id is 'Top-level category in rollups channel_category and full; null otherwise.';
 comment on column analytics.sales_periods.units is 'Units ordered.';
 comment on column analytics.sales_periods.units_returned is 'Units returned.';

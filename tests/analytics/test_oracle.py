@@ -789,8 +789,10 @@ def test_period_rollups_add_up_their_daily_view(
         "month": days["order_date"].dt.to_period("M").dt.to_timestamp(),
         "year": days["order_date"].dt.to_period("Y").dt.to_timestamp(),
     }
-    rollups = {"none": [], "country": ["country_code"], "channel_category": keys,
+    rollups = {"none": [], "country": ["country_code"], "channel": ["channel"],
+               "country_channel": ["country_code", "channel"], "channel_category": keys,
                "full": ["country_code", *keys]}  # fmt: skip
+    assert set(periods["rollup"]) == set(rollups)
     money = [m for m in measures if m not in ("units", "orders", "new_customers")]
     checked = 0
     for rollup, dims in rollups.items():
@@ -813,7 +815,7 @@ def test_period_rollups_add_up_their_daily_view(
                 exact=[m for m in measures if m not in money],
             )
             checked += 1
-    assert checked == 15
+    assert checked == 23
 
 
 # --- slim and reference views ----------------------------------------------------------------

@@ -21,11 +21,14 @@ START, END = date(2024, 5, 19), date(2025, 8, 3)
         ({}, False, "none"),
         ({}, True, "country"),
         ({"countries": ("DE",)}, False, "country"),
-        ({"channels": ("web",)}, False, "channel_category"),
+        ({"channels": ("web",)}, False, "channel"),
         ({"categories": (1,)}, False, "channel_category"),
-        ({"channels": ("web",)}, True, "full"),
+        ({"channels": ("web",), "categories": (1,)}, False, "channel_category"),
+        ({"channels": ("web",)}, True, "country_channel"),
+        ({"countries": ("DE",), "channels": ("web",)}, False, "country_channel"),
         ({"countries": ("DE",), "categories": (1,)}, False, "full"),
-        ({"countries": ("DE",), "channels": ("web",)}, True, "full"),
+        ({"categories": (1,)}, True, "full"),
+        ({"countries": ("DE",), "channels": ("web",), "categories": (1,)}, True, "full"),
     ],
 )
 def test_filters_pick_the_smallest_rollup_that_answers_them(selection, by_country, rollup):
@@ -33,8 +36,17 @@ def test_filters_pick_the_smallest_rollup_that_answers_them(selection, by_countr
     assert got.params["rollup"] == rollup
 
 
+@pytest.mark.parametrize(
+    ("by", "rollup"),
+    [("status", "none"), ("country", "country"), ("channel", "channel"),
+     ("category", "channel_category")],
+)  # fmt: skip
+def test_a_breakdown_keeps_its_dimension_apart(by: str, rollup: str) -> None:
+    assert covering("orders", Filters(START, END), {}, by=by).params["rollup"] == rollup
+
+
 def test_days_of_the_full_rollup_come_from_the_daily_view() -> None:
-    full = covering("orders", Filters(START, END, countries=("DE",), channels=("web",)), {})
+    full = covering("orders", Filters(START, END, countries=("DE",), categories=(1,)), {1: 0})
     small = covering("orders", Filters(START, END), {})
     # 19 May 2024 is a Sunday; 20..26 May is a whole week, 27 May..2 June crosses into June
     days = [date(2024, 5, d) for d in (19, 27, 28, 29, 30, 31)] + [

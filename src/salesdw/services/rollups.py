@@ -1,9 +1,11 @@
 """The rows that add up to a filtered date range, read from the period rollups.
 
 analytics.sales_periods and analytics.order_periods hold sales_daily's and orders_daily's
-measures per week, month and year (and per day for the smaller rollups), at four levels of
-detail: rollup 'none' (per status), 'country' (and country), 'channel_category' (and channel and
-category, every country together) and 'full' (country, channel and category).
+measures per week, month and year (and per day for the smaller rollups), at six levels of
+detail: rollup 'none' (per status), 'country' (and country), 'channel' (and channel),
+'country_channel' (country and channel), 'channel_category' (channel and category, every country
+together) and 'full' (country, channel and category). Orders are kept apart by set of categories
+(their mask), hundreds of sets per period, so a rollup without categories is far smaller.
 A service asks for the smallest rollup its filters need, and for the tiling of its date range by
 whole periods (periods.tile); the days of the full rollup come from the daily views themselves.
 So a year of sales costs a few dozen rows without filters, and a few thousand with every filter,
@@ -44,9 +46,20 @@ _SOURCES = {
 }  # fmt: skip
 #: Dimensions a caller may group by, and the smallest rollup that keeps each apart.
 DIMENSION_ROLLUPS = {
-    "status": "none", "country": "country", "channel": "channel_category",
+    "status": "none", "country": "country", "channel": "channel",
     "category": "channel_category",
 }  # fmt: skip
+#: The smallest rollup that keeps (country, channel, category) apart, by which it must keep.
+_ROLLUPS = {
+    (False, False, False): "none",
+    (True, False, False): "country",
+    (False, True, False): "channel",
+    (True, True, False): "country_channel",
+    (False, False, True): "channel_category",
+    (False, True, True): "channel_category",
+    (True, False, True): "full",
+    (True, True, True): "full",
+}
 
 #: The parameter holding each grain's period starts.
 _GRAIN_PARAMS = {"year": "years", "month": "months", "week": "weeks", "day": "period_days"}
@@ -100,16 +113,10 @@ def covering(
     if by is not None and by not in DIMENSION_ROLLUPS:
         raise FilterError(f"cannot break sales down by {by!r}; choose from "
                           f"{', '.join(DIMENSION_ROLLUPS)}")  # fmt: skip
-    needed = {DIMENSION_ROLLUPS[by]} if by else set()
-    keeps_country = by_country or bool(filters.countries) or "country" in needed
-    keeps_channel_category = (bool(filters.channels or filters.categories)
-                              or "channel_category" in needed)  # fmt: skip
-    rollup = {
-        (False, False): "none",
-        (True, False): "country",
-        (False, True): "channel_category",
-        (True, True): "full",
-    }[(keeps_country, keeps_channel_category)]
+    keeps_country = by_country or bool(filters.countries) or by == "country"
+    keeps_channel = bool(filters.channels) or by == "channel"
+    keeps_category = bool(filters.categories) or by == "category"
+    rollup = _ROLLUPS[(keeps_country, keeps_channel, keeps_category)]
     tiles = tile(filters.start, filters.end, grains)
     starts = {grain: [start for g, start in tiles if g == grain] for grain in GRAIN_ORDER}
     days_from_daily = starts["day"] if rollup == "full" else []
