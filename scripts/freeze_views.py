@@ -85,6 +85,9 @@ ORDER = {
         ("sales_periods", "materialized"),
         ("order_periods", "materialized"),
     ],
+    "0015": [
+        ("active_customer_days", "materialized"),
+    ],
     "0009": [
         ("channel_performance", "materialized"),
         ("customer_base", "materialized"),

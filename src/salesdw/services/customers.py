@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from salesdw.services.filters import FilterError, Filters, check_known
+from salesdw.services.filters import SALES_STATUSES, FilterError, Filters, check_known
 
 __all__ = ["ActiveCustomers", "active_customers", "cohorts", "customer_summary_stats",
            "rfm_segments"]  # fmt: skip
@@ -110,22 +110,52 @@ class ActiveCustomers:
         return self.returning_customers / self.customers if self.customers else None
 
 
+#: The customers of a date range from analytics.active_customer_days, one index probe or two
+#: per day: orders whose previous order is before the range count their customer once; the
+#: null row of a day is its first orders (new customers), which every later row includes.
+_ACTIVE_BY_DAY = """
+    select
+        coalesce(sum(coalesce(before.orders_through, first.orders_through)), 0) as customers,
+        coalesce(sum(first.orders_through), 0) as new_customers
+    from generate_series(cast(:start as date), cast(:end as date), interval '1 day')
+        as days (day)
+    left join lateral (
+        select orders_through
+        from analytics.active_customer_days
+        where order_date = cast(days.day as date) and previous_order_date < :start
+        order by previous_order_date desc
+        limit 1
+    ) as before on true
+    left join lateral (
+        select orders_through
+        from analytics.active_customer_days
+        where order_date = cast(days.day as date) and previous_order_date is null
+    ) as first on true
+"""
+
+_ACTIVE_SCAN = """
+    select
+        count(distinct customer_id) as customers,
+        count(distinct customer_id) filter (where is_first_order) as new_customers
+    from analytics.order_customers
+    where order_date between :start and :end
+        and status = any(:statuses)
+        and (cardinality(cast(:countries as text[])) = 0 or country_code = any(:countries))
+        and (cardinality(cast(:channels as text[])) = 0 or channel = any(:channels))
+        and (cardinality(cast(:categories as integer[])) = 0
+            or category_mask & :category_mask <> 0)
+"""
+
+
 def active_customers(engine: Engine, filters: Filters) -> ActiveCustomers:
-    """Distinct customers with an order in the filtered period (analytics.order_customers:
-    distinct counts cannot be added up from daily totals)."""
+    """Distinct customers with an order in the filtered period. Under the date filter alone
+    with the default statuses (every one but cancelled), from analytics.active_customer_days in
+    a few milliseconds; under other filters, by counting them in analytics.order_customers
+    (distinct counts cannot be added up from daily totals)."""
     bits = check_known(engine, filters)
-    query = """
-        select
-            count(distinct customer_id) as customers,
-            count(distinct customer_id) filter (where is_first_order) as new_customers
-        from analytics.order_customers
-        where order_date between :start and :end
-            and status = any(:statuses)
-            and (cardinality(cast(:countries as text[])) = 0 or country_code = any(:countries))
-            and (cardinality(cast(:channels as text[])) = 0 or channel = any(:channels))
-            and (cardinality(cast(:categories as integer[])) = 0
-                or category_mask & :category_mask <> 0)
-    """
+    by_day = (not (filters.countries or filters.channels or filters.categories)
+              and set(filters.statuses) == set(SALES_STATUSES))  # fmt: skip
+    query = _ACTIVE_BY_DAY if by_day else _ACTIVE_SCAN
     with engine.connect() as conn:
         row = conn.execute(text(query), filters.params(bits)).mappings().one()
     return ActiveCustomers(int(row["customers"]), int(row["new_customers"]))
