@@ -16,6 +16,10 @@
    a missing module is skipped with a note). p50, p95 and max per service; goal p95 50 ms or
    less at large. Baseline: the same KPIs (both periods) computed straight from core in SQL over
    the same filter sets (within --core-budget seconds), checked against the service's numbers.
+   3b. Distinct customers of the dashboard's date presets (last 30, 90, 365 and 730 days, the
+   date filter alone): active_customers, which reads analytics.active_customer_days, one row
+   per day; baseline: the count(distinct) over analytics.order_customers it runs under any
+   other filter. Median of 5 (3 for the baseline); the counts must agree.
 4. Refresh under load: 8 reader threads (psycopg, autocommit) loop over count(*) of every
    analytics view over a materialized view and a dashboard KPI query while a full refresh runs:
    errors and empty results (goal 0 each), reads done, worst read latency; baseline: the same
@@ -50,7 +54,7 @@ from typing import Any
 import numpy as np
 import psycopg
 from psycopg.rows import dict_row
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Engine
 
 from salesdw import migrate
@@ -59,6 +63,7 @@ from salesdw.generate import SCALES, resolve_options, seed_warehouse
 from salesdw.refresh import RefreshResult, refresh, views_in_order
 from salesdw.schema import ORDER_CHANNELS
 from salesdw.services import GRAINS, Filters, KpiComparison, kpis, sales_trend
+from salesdw.services.customers import _ACTIVE_SCAN, active_customers
 from salesdw.services.filters import SALES_STATUSES
 from salesdw.settings import get_settings
 
@@ -665,6 +670,41 @@ def step_services(
                     goal))  # fmt: skip
 
 
+def step_active_customers(url: URL, data: Profile, scale: str, summary: list[Row]) -> None:
+    """Distinct customers of the dashboard's date presets (the date filter alone, default
+    statuses): from analytics.active_customer_days, one row per day, against counting them in
+    analytics.order_customers, which every other filter still does; the counts must agree."""
+    say("\n3b. distinct customers under the date filter alone (the dashboard's presets): "
+        "active_customer_days against a count(distinct) over order_customers")  # fmt: skip
+    engine = create_engine(url, pool_size=1)
+    try:
+        for days in (30, 90, 365, 730):
+            filters = Filters(max(data.first_day, data.last_day - timedelta(days=days - 1)),
+                              data.last_day)  # fmt: skip
+            got = active_customers(engine, filters)  # warm, untimed
+            by_day, scan = [], []
+            for _ in range(5):
+                started = time.perf_counter()
+                active_customers(engine, filters)
+                by_day.append(time.perf_counter() - started)
+            with engine.connect() as conn:
+                for _ in range(3):
+                    started = time.perf_counter()
+                    row = conn.execute(text(_ACTIVE_SCAN), filters.params({})).one()
+                    scan.append(time.perf_counter() - started)
+            fast, slow = float(np.median(by_day)), float(np.median(scan))
+            same = (got.customers, got.new_customers) == (row[0], row[1])
+            say(f"    last {days:>3} days: {got.customers:>10,} customers  by day {ms(fast):>10}"
+                f"  scan {ms(slow):>10}  {slow / fast:7.1f}x  "
+                f"{'same counts' if same else 'COUNTS DIFFER'}")  # fmt: skip
+            summary.append((f"{scale} active_customers, last {days} days, date filter alone",
+                            ms(fast), f"scan {ms(slow)}",
+                            f"{slow / fast:,.1f}x faster{'' if same else ', COUNTS DIFFER'}",
+                            f"p95 <= {P95_GOAL_MS:.0f} ms (large)"))  # fmt: skip
+    finally:
+        engine.dispose()
+
+
 def step_load(
     url: URL, data: Profile, scale: str, refresh_seconds: float, summary: list[Row]
 ) -> None:
@@ -775,6 +815,7 @@ def main() -> None:
             f"{len(data.categories)} top-level categories")  # fmt: skip
         settle(url)
         step_services(url, data, scale, args, summary)
+        step_active_customers(url, data, scale, summary)
         if args.no_load:
             say("\n4. reads during a full refresh: skipped (--no-load)")
         else:

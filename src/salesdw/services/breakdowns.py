@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from salesdw.services.filters import FilterError, Filters, check_known
-from salesdw.services.rollups import DIMENSION_ROLLUPS, covering, serial_reads
+from salesdw.services.rollups import DIMENSIONS, covering, serial_reads
 from salesdw.services.sales import GRAINS, TREND_TILES, sales_trend
 
 __all__ = [
@@ -28,7 +28,6 @@ __all__ = [
     "year_over_year",
 ]
 
-DIMENSIONS = tuple(DIMENSION_ROLLUPS)
 
 #: SQL for each dimension's member in the sales rows, and its label.
 _MEMBER = {

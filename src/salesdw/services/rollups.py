@@ -25,7 +25,7 @@ from salesdw.services.filters import FilterError, Filters
 from salesdw.services.periods import GRAIN_ORDER, tile
 
 __all__ = [
-    "DIMENSION_ROLLUPS",
+    "DIMENSIONS",
     "ORDER_MEASURES",
     "SALES_MEASURES",
     "Covering",
@@ -44,11 +44,8 @@ _SOURCES = {
         "order_periods", "orders_daily", "category_mask", "category_mask & :category_mask <> 0"
     ),
 }  # fmt: skip
-#: Dimensions a caller may group by, and the smallest rollup that keeps each apart.
-DIMENSION_ROLLUPS = {
-    "status": "none", "country": "country", "channel": "channel",
-    "category": "channel_category",
-}  # fmt: skip
+#: Dimensions a caller may break sales down by (status is in every rollup).
+DIMENSIONS = ("status", "country", "channel", "category")
 #: The smallest rollup that keeps (country, channel, category) apart, by which it must keep.
 _ROLLUPS = {
     (False, False, False): "none",
@@ -110,9 +107,9 @@ def covering(
     by="country"."""
     periods_view, daily_view, category_column, category = _SOURCES[kind]
     measures = SALES_MEASURES if kind == "sales" else ORDER_MEASURES
-    if by is not None and by not in DIMENSION_ROLLUPS:
+    if by is not None and by not in DIMENSIONS:
         raise FilterError(f"cannot break sales down by {by!r}; choose from "
-                          f"{', '.join(DIMENSION_ROLLUPS)}")  # fmt: skip
+                          f"{', '.join(DIMENSIONS)}")  # fmt: skip
     keeps_country = by_country or bool(filters.countries) or by == "country"
     keeps_channel = bool(filters.channels) or by == "channel"
     keeps_category = bool(filters.categories) or by == "category"
