@@ -88,6 +88,9 @@ ORDER = {
     "0015": [
         ("active_customer_days", "materialized"),
     ],
+    "0016": [
+        ("product_sales_running", "materialized"),
+    ],
     "0009": [
         ("channel_performance", "materialized"),
         ("customer_base", "materialized"),

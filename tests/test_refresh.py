@@ -45,6 +45,7 @@ def test_views_refresh_after_the_views_they_read(db: Engine) -> None:
     assert order.index("order_facts") < order.index("order_line_facts")
     assert order.index("order_line_facts") < order.index("product_sales_periods")
     assert order.index("product_sales_periods") < order.index("product_performance")
+    assert order.index("product_sales_periods") < order.index("product_sales_running")
 
 
 def test_views_build_two_at_a_time_each_after_the_views_it_reads(seeded_db: Engine) -> None:

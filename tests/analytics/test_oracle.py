@@ -875,6 +875,34 @@ def test_category_tree_gives_each_category_its_root_depth_and_path(
                           "path"])  # fmt: skip
 
 
+def test_product_sales_running_holds_each_products_totals_through_every_day(
+    seeded: Engine, base: Base
+) -> None:
+    lines = base.lines[base.lines["status"] != "cancelled"]
+    per_day = lines.groupby(["product_id", "order_date"]).agg(
+        units=("units", "sum"),
+        units_returned=("units_returned", "sum"),
+        orders=("order_id", "nunique"),
+        net_revenue=("net_revenue", "sum"),
+        gross_profit=("gross_profit", "sum"),
+    )
+    latest = lines["order_date"].max()
+    running = []
+    for product_id, days in per_day.groupby(level="product_id"):
+        # every day from the product's first sale to the latest, with or without sales
+        days = days.droplevel("product_id")
+        every_day = pd.date_range(days.index.min(), latest, freq="D", name="through_day")
+        totals = days.reindex(every_day, fill_value=0).cumsum().reset_index()
+        running.append(totals.assign(product_id=product_id))
+    expected = in_money(pd.concat(running), ["net_revenue", "gross_profit"])
+    view = read_view(seeded, "product_sales_running")
+    view["through_day"] = pd.to_datetime(view["through_day"])
+    assert len(view) == len(expected)
+    assert_matches(expected, view, ["through_day", "product_id"],
+                   money=["net_revenue", "gross_profit"],
+                   exact=["units", "units_returned", "orders"])  # fmt: skip
+
+
 @pytest.mark.parametrize("grain", ["day", "week", "month", "year"])
 def test_product_sales_periods_match_pandas_per_period_and_product(
     seeded: Engine, base: Base, grain: str

@@ -71,6 +71,7 @@ STORED_IN_INDEX_ORDER = {
     "sales_periods": (*_PERIOD, *_DIMENSIONS, "category_id"),
     "order_periods": (*_PERIOD, *_DIMENSIONS, "category_mask"),
     "product_sales_periods": ("period_start", "period_grain", "product_id"),
+    "product_sales_running": ("through_day", "product_id"),
     "order_customers": ("order_date", "order_id"),
 }
 

@@ -1,7 +1,9 @@
 """salesdw.services.products against pandas over the core tables of the seeded warehouse.
 
 Product rankings honour the date range and the category filter, over orders not cancelled;
-they are checked over ranges that need every grain of the tiling (years, months, weeks, days).
+they read running totals at the range's last day and the day before it, so they are checked
+over ranges of every shape: a single day, weeks, months, more than a year, and past both ends of
+the data.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from salesdw.services.products import (
 )
 from tests.analytics.test_oracle import Base, assert_matches, load_base, read_view
 
-#: Ranges that need days and weeks at the edges, whole months, and a whole year in between.
 RANGES = {
+    "one-day": (date(2024, 7, 4), date(2024, 7, 4)),
     "days-and-weeks": (date(2024, 5, 19), date(2024, 6, 5)),
     "months-and-edges": (date(2024, 2, 17), date(2024, 9, 3)),
     "a-year-and-edges": (date(2023, 12, 20), date(2025, 1, 9)),
@@ -103,6 +105,24 @@ def test_pareto_classes_follow_the_cumulative_share_of_the_range(seeded: Engine)
     assert (got.loc[b_class, "abc_class"] == "B").all()
     assert (got.loc[~a_class & ~b_class, "abc_class"] == "C").all()
     assert set(got["abc_class"]) == {"A", "B", "C"}
+
+
+def test_pareto_totals_match_pandas(seeded: Engine, base: Base) -> None:
+    start, end = RANGES["months-and-edges"]
+    expected = product_sales(base, start, end)
+    got = product_pareto(seeded, Filters(start, end))
+    assert_matches(expected, got, ["product_id"], money=["net_revenue"], exact=["units"])
+
+
+def test_rankings_past_the_latest_day_stop_at_it(seeded: Engine, base: Base) -> None:
+    latest = base.lines.loc[base.lines["status"] != "cancelled", "order_date"].max().date()
+    start = date(latest.year, latest.month, 1)
+    clipped = top_products(seeded, Filters(start, latest), n=10)
+    beyond = top_products(seeded, Filters(start, date(latest.year + 1, 12, 31)), n=10)
+    pd.testing.assert_frame_equal(clipped, beyond)
+    after = Filters(date(latest.year + 1, 1, 1), date(latest.year + 1, 12, 31))
+    assert top_products(seeded, after).empty
+    assert product_pareto(seeded, after).empty
 
 
 def test_category_performance_returns_one_level_biggest_first(seeded: Engine) -> None:

@@ -1,9 +1,9 @@
 """Product services: rankings and the Pareto (ABC) curve over a date range, category
 performance, and products or categories bought together.
 
-Product rankings read analytics.product_sales_periods over a tiling of the date range (see
-periods.py), so they cost the same at 10 million orders as at 10 thousand. They honour the date
-range and the category filter; they count every order not cancelled, whatever the country,
+Product rankings read two rows per product of analytics.product_sales_running (running totals
+at the range's last day and at the day before it), so they cost the same at 10 million orders
+as at 10 thousand, whatever the range. They honour the date range and the category filter; they count every order not cancelled, whatever the country,
 channel and status filters say (PRODUCT_FILTERS names what applies).
 """
 
@@ -14,7 +14,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from salesdw.services.filters import FilterError, Filters, check_known
-from salesdw.services.periods import tile
 
 __all__ = [
     "BASKET_KINDS",
@@ -32,24 +31,41 @@ CATEGORY_LEVELS = ("top", "sub")
 
 _PRODUCT_SALES = """
     with
-    tiles as (
-        select *
-        from unnest(cast(:grains as text[]), cast(:starts as date[]))
-            as tiles (period_grain, period_start)
+    bounds as (
+        -- a range's sales are the running totals at its last day (the latest day with sales,
+        -- if it runs past it) minus those at the day before it
+        select
+            cast(:start as date) - 1 as day_before,
+            least(
+                cast(:end as date),
+                (select max(through_day) from analytics.product_sales_running)
+            ) as last_day
+    ),
+    at_last_day as (
+        select running.*
+        from analytics.product_sales_running as running
+        inner join bounds on running.through_day = bounds.last_day
+        where bounds.last_day > bounds.day_before
+    ),
+    at_day_before as (
+        select running.*
+        from analytics.product_sales_running as running
+        inner join bounds on running.through_day = bounds.day_before
     ),
     sales as (
+        -- a product with totals the day before has them on every later day: a left join
         select
-            periods.product_id,
-            sum(periods.units) as units,
-            sum(periods.units_returned) as units_returned,
-            sum(periods.orders) as orders,
-            sum(periods.net_revenue) as net_revenue,
-            sum(periods.gross_profit) as gross_profit
-        from analytics.product_sales_periods as periods
-        inner join tiles
-            on tiles.period_grain = periods.period_grain
-            and tiles.period_start = periods.period_start
-        group by 1
+            at_last_day.product_id,
+            at_last_day.units - coalesce(at_day_before.units, 0) as units,
+            at_last_day.units_returned - coalesce(at_day_before.units_returned, 0)
+                as units_returned,
+            at_last_day.orders - coalesce(at_day_before.orders, 0) as orders,
+            at_last_day.net_revenue - coalesce(at_day_before.net_revenue, 0) as net_revenue,
+            at_last_day.gross_profit - coalesce(at_day_before.gross_profit, 0) as gross_profit
+        from at_last_day
+        left join at_day_before on at_day_before.product_id = at_last_day.product_id
+        -- products with a line in the range: each has an order there
+        where at_last_day.orders > coalesce(at_day_before.orders, 0)
     ),
     ranked as (
         select
@@ -61,14 +77,17 @@ _PRODUCT_SALES = """
             products.top_category_name,
             sales.units,
             sales.units_returned,
-            sales.units_returned::numeric / nullif(sales.units, 0) as return_rate,
+            -- ratios in float8: numeric division costs microseconds a row, and they are
+            -- returned as floats anyway
+            sales.units_returned::float8 / nullif(sales.units, 0) as return_rate,
             sales.orders,
             sales.net_revenue,
             sales.gross_profit,
-            sales.gross_profit / nullif(sales.net_revenue, 0) as gross_margin,
+            sales.gross_profit::float8 / nullif(sales.net_revenue, 0)::float8 as gross_margin,
             products.average_rating,
             products.review_count,
-            sales.net_revenue / nullif(sum(sales.net_revenue) over (), 0) as revenue_share,
+            sales.net_revenue::float8 / nullif(sum(sales.net_revenue) over (), 0)::float8
+                as revenue_share,
             sum(sales.net_revenue) over (
                 order by sales.net_revenue desc, sales.product_id
                 rows between unbounded preceding and current row
@@ -82,18 +101,15 @@ _PRODUCT_SALES = """
     )
 """
 
+#: Cast to float8 in SQL (pandas builds floats far faster than Decimals) and here again, so an
+#: all-null column is float too.
 _FLOATS = ("return_rate", "net_revenue", "gross_profit", "gross_margin", "average_rating",
            "revenue_share")  # fmt: skip
 
 
 def _sales_params(engine: Engine, filters: Filters) -> dict:
     check_known(engine, filters)
-    tiles = tile(filters.start, filters.end)
-    return {
-        "grains": [grain for grain, _ in tiles],
-        "starts": [start for _, start in tiles],
-        "categories": list(filters.categories),
-    }
+    return {"start": filters.start, "end": filters.end, "categories": list(filters.categories)}
 
 
 def _read(engine: Engine, query: str, params: dict) -> pd.DataFrame:
@@ -112,8 +128,9 @@ def top_products(engine: Engine, filters: Filters, n: int = 20) -> pd.DataFrame:
         + """
         select
             product_id, sku, product_name, brand, top_category_id, top_category_name, units,
-            units_returned, return_rate, orders, net_revenue, gross_profit, gross_margin,
-            revenue_share, average_rating, review_count
+            units_returned, return_rate::float8, orders, net_revenue::float8,
+            gross_profit::float8, gross_margin::float8, revenue_share::float8,
+            average_rating::float8, review_count
         from ranked
         order by net_revenue desc, product_id
         limit :n
@@ -132,9 +149,10 @@ def product_pareto(engine: Engine, filters: Filters) -> pd.DataFrame:
         + """
         select
             row_number() over (order by net_revenue desc, product_id) as product_rank,
-            product_id, sku, product_name, top_category_name, units, net_revenue,
-            gross_margin, return_rate,
-            cumulative_net_revenue / nullif(total_net_revenue, 0) as cumulative_share,
+            product_id, sku, product_name, top_category_name, units, net_revenue::float8,
+            gross_margin::float8, return_rate::float8,
+            cumulative_net_revenue::float8 / nullif(total_net_revenue, 0)::float8
+                as cumulative_share,
             case
                 when total_net_revenue <= 0 then 'C'
                 when cumulative_net_revenue <= 0.80 * total_net_revenue then 'A'
