@@ -3,8 +3,9 @@ performance, and products or categories bought together.
 
 Product rankings read two rows per product of analytics.product_sales_running (running totals
 at the range's last day and at the day before it), so they cost the same at 10 million orders
-as at 10 thousand, whatever the range. They honour the date range and the category filter; they count every order not cancelled, whatever the country,
-channel and status filters say (PRODUCT_FILTERS names what applies).
+as at 10 thousand, whatever the range. They honour the date range and the category filter;
+they count every order not cancelled, whatever the country, channel and status filters say
+(PRODUCT_FILTERS names what applies).
 """
 
 from __future__ import annotations
@@ -160,7 +161,8 @@ def product_pareto(engine: Engine, filters: Filters) -> pd.DataFrame:
                 else 'C'
             end as abc_class
         from ranked
-        order by product_rank
+        -- the ranking's own order (no sort after the window): product_rank ascending
+        order by ranked.net_revenue desc, ranked.product_id
     """
     )
     frame = _read(engine, query, _sales_params(engine, filters))
