@@ -1,7 +1,8 @@
 """Tile a date range with whole calendar periods: years, then months, ISO weeks and days.
 
-analytics.product_sales_periods holds each product's sales per day, week, month and year; the
-total over any range is the sum over a tiling of it that counts every day once. Coarse periods
+The period rollups (analytics.sales_periods, order_periods, product_sales_periods) hold sales
+per day, week, month and year; the total over any range is the sum over a tiling of it that
+counts every day once (see rollups.py). Coarse periods
 in the middle, finer ones at the edges keep the rows read small (at most about 3 years, 22
 months, 8 weeks and 24 days, whatever the range).
 """

@@ -78,8 +78,7 @@ _PRODUCT_SALES = """
             products.top_category_name,
             sales.units,
             sales.units_returned,
-            -- ratios in float8: numeric division costs microseconds a row, and they are
-            -- returned as floats anyway
+            -- ratios in float8, as they are returned
             sales.units_returned::float8 / nullif(sales.units, 0) as return_rate,
             sales.orders,
             sales.net_revenue,
@@ -129,11 +128,10 @@ def top_products(engine: Engine, filters: Filters, n: int = 20) -> pd.DataFrame:
         + """
         select
             product_id, sku, product_name, brand, top_category_id, top_category_name, units,
-            units_returned, return_rate::float8, orders, net_revenue::float8,
-            gross_profit::float8, gross_margin::float8, revenue_share::float8,
-            average_rating::float8, review_count
+            units_returned, return_rate, orders, net_revenue::float8, gross_profit::float8,
+            gross_margin, revenue_share, average_rating::float8, review_count
         from ranked
-        order by net_revenue desc, product_id
+        order by ranked.net_revenue desc, ranked.product_id
         limit :n
     """
     )
@@ -151,7 +149,7 @@ def product_pareto(engine: Engine, filters: Filters) -> pd.DataFrame:
         select
             row_number() over (order by net_revenue desc, product_id) as product_rank,
             product_id, sku, product_name, top_category_name, units, net_revenue::float8,
-            gross_margin::float8, return_rate::float8,
+            gross_margin, return_rate,
             cumulative_net_revenue::float8 / nullif(total_net_revenue, 0)::float8
                 as cumulative_share,
             case
