@@ -91,6 +91,11 @@ ORDER = {
     "0016": [
         ("product_sales_running", "materialized"),
     ],
+    "0017": [
+        ("customers_at_risk", "plain"),
+        ("clv_bands", "plain"),
+        ("customer_segment_profiles", "plain"),
+    ],
     "0009": [
         ("channel_performance", "materialized"),
         ("customer_base", "materialized"),

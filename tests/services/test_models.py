@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from salesdw.ml.summaries import AT_RISK_ROWS, CLV_BANDS, write_summaries
 from salesdw.services import FilterError
 from salesdw.services.models import (
     anomaly_days,
@@ -93,6 +94,9 @@ def trained(seeded_db: Engine) -> Engine:
                 for i, c in enumerate(customers)
             ],
         )
+        # as salesdw.ml.runs does when a run succeeds
+        for kind, run_id in (("churn", churn), ("clv", clv), ("customer_segments", segments)):
+            write_summaries(conn.connection.driver_connection, kind, run_id)
         anomalies = run(conn, "anomalies")
         conn.execute(
             text("insert into ml.anomalies values (:run, :day, 'orders', 1, 2, :z, 0.1, :flag)"),
@@ -133,10 +137,10 @@ def test_churn_risk_ranks_by_value_at_risk_not_probability_alone(trained: Engine
 
 
 def test_clv_bands_count_every_scored_customer(trained: Engine) -> None:
-    got = clv_distribution(trained, bins=4)
+    got = clv_distribution(trained)
     assert got["customers"].sum() == 4
     assert got["total_clv"].sum() == pytest.approx(1110.0)
-    assert got["band"].between(1, 4).all()
+    assert got["band"].between(1, CLV_BANDS).all()
 
 
 def test_clusters_and_anomalies_of_the_latest_runs(trained: Engine) -> None:
@@ -172,7 +176,7 @@ def test_model_metrics_keep_numbers_only(trained: Engine) -> None:
         lambda engine: forecast(engine, metric="profit"),
         lambda engine: forecast(engine, frequency="month"),
         lambda engine: churn_risk(engine, n=0),
-        lambda engine: clv_distribution(engine, bins=1),
+        lambda engine: churn_risk(engine, n=AT_RISK_ROWS + 1),
         lambda engine: anomaly_days(engine, start="2025-01-01"),
         lambda engine: anomaly_days(engine, metric="profit"),
         lambda engine: forecast_backtests(engine, series_kind="brand", series_value="x"),

@@ -1,7 +1,8 @@
 """Model runs: one row in ml.model_runs per training, and the outputs written with it.
 
-A run writes its outputs and flips its status to succeeded in one transaction, so the analytics
-views (which show the latest successful run) never show half a run. A model that cannot be
+A run writes its outputs and flips its status to succeeded in one transaction, with the
+summaries of its scores (salesdw.ml.summaries), so the analytics views (which show the latest
+successful run) never show half a run. A model that cannot be
 fitted raises ModelSkipped with a message a user can act on; the run is recorded as skipped.
 Only the newest KEEP_RUNS successful runs of each kind keep their outputs.
 """
@@ -23,6 +24,7 @@ import psycopg
 from psycopg import sql
 
 from salesdw.errors import SalesdwError
+from salesdw.ml.summaries import write_summaries
 
 __all__ = [
     "KEEP_RUNS",
@@ -138,6 +140,7 @@ def model_run(
             [json.dumps(_jsonable(run.parameters)), json.dumps(_jsonable(run.metrics)),
              run.data_through, round(time.perf_counter() - started, 3), run_id],
         )  # fmt: skip
+        write_summaries(conn, kind, run_id)
         _prune(conn, kind)
         conn.commit()
 
@@ -170,7 +173,8 @@ def _prune(conn: psycopg.Connection, kind: str) -> None:
     if not old:
         return
     for table in ("sales_forecasts", "forecast_backtests", "churn_scores", "clv_scores",
-                  "anomalies", "customer_segments", "product_segments"):  # fmt: skip
+                  "clv_bands", "anomalies", "customer_segments", "customer_segment_profiles",
+                  "product_segments"):  # fmt: skip
         conn.execute(
             sql.SQL("delete from ml.{} where run_id = any(%s)").format(sql.Identifier(table)), [old]
         )

@@ -38,8 +38,11 @@ __all__ = [
     "SERIES_KINDS",
     "anomalies",
     "churn_scores",
+    "clv_bands",
     "clv_scores",
+    "customer_segment_profiles",
     "customer_segments",
+    "customers_at_risk",
     "forecast_backtests",
     "model_runs",
     "product_segments",
@@ -242,4 +245,65 @@ product_segments = Table(
     PrimaryKeyConstraint("run_id", "product_id"),
     schema="ml",
     comment="One row per run and product: its segment by revenue and purchase frequency.",
+)  # fmt: skip
+
+# Summaries of the scores, written in the run's transaction (salesdw.ml.summaries): what the
+# dashboard shows of millions of scored customers, read in milliseconds.
+
+customers_at_risk = Table(
+    "customers_at_risk",
+    metadata,
+    Column("churn_run_id", BigInteger, ForeignKey("ml.model_runs.run_id", ondelete="CASCADE"),
+           nullable=False, comment="The churn run ranked (ml.model_runs)."),
+    Column("clv_run_id", BigInteger, ForeignKey("ml.model_runs.run_id", ondelete="CASCADE"),
+           nullable=True, comment="The CLV run whose values were used; null if none had "
+           "succeeded."),
+    Column("risk_rank", Integer, nullable=False, comment="Rank, 1 = most value at risk."),
+    Column("customer_id", BigInteger, nullable=False, comment="Customer."),
+    Column("value_at_risk", Double, nullable=True, comment="Churn probability x 12-month CLV; "
+           "null without a CLV score."),
+    Column("churn_probability", Double, nullable=False, comment="Calibrated probability of no "
+           "order in the next 90 days."),
+    Column("clv_12m", Double, nullable=True, comment="Discounted 12-month customer lifetime "
+           "value."),
+    Column("risk_tier", Text, nullable=False, comment="low, medium or high."),
+    Column("probability_alive", Double, nullable=True, comment="BG/NBD probability the "
+           "customer is still active."),
+    PrimaryKeyConstraint("churn_run_id", "risk_rank"),
+    schema="ml",
+    comment="The customers with the most value at risk (churn probability x 12-month CLV) for "
+    "the latest churn and CLV runs, ranked; rewritten when either succeeds.",
+)  # fmt: skip
+
+clv_bands = Table(
+    "clv_bands",
+    metadata,
+    _run_id(),
+    Column("band", Integer, nullable=False, comment="Band number, 1 to 30."),
+    Column("band_start", Double, nullable=False, comment="Lowest 12-month CLV of the band."),
+    Column("band_end", Double, nullable=False, comment="Highest 12-month CLV of the band (the "
+           "top band also holds everyone above it)."),
+    Column("customers", BigInteger, nullable=False, comment="Customers in the band."),
+    Column("total_clv", Double, nullable=False, comment="Their total 12-month CLV."),
+    PrimaryKeyConstraint("run_id", "band"),
+    schema="ml",
+    comment="One row per CLV run and band of 12-month CLV: 30 equal-width bands up to the 99th "
+    "percentile, customers and total CLV.",
+)  # fmt: skip
+
+customer_segment_profiles = Table(
+    "customer_segment_profiles",
+    metadata,
+    _run_id(),
+    Column("segment_name", Text, nullable=False, comment="Cluster named from its centroid."),
+    Column("customers", BigInteger, nullable=False, comment="Customers in the cluster."),
+    Column("average_orders", Double, nullable=False, comment="Their average orders."),
+    Column("average_net_revenue", Double, nullable=False, comment="Their average net revenue."),
+    Column("average_days_since_last_order", Double, nullable=True, comment="Their average days "
+           "since the last order."),
+    Column("net_revenue", Numeric(16, 2), nullable=False, comment="Their net revenue."),
+    PrimaryKeyConstraint("run_id", "segment_name"),
+    schema="ml",
+    comment="One row per customer-segment run and cluster: customers and their averages from "
+    "analytics.customer_summary at training time.",
 )  # fmt: skip

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from salesdw.ml.summaries import AT_RISK_ROWS
 from salesdw.ml.tables import (
     ANOMALY_METRICS,
     FORECAST_FREQUENCIES,
@@ -101,57 +102,17 @@ def forecast_backtests(
           "series_value": series_value})  # fmt: skip
 
 
-#: The latest successful run of a model kind, as analytics.customer_scores picks it.
-_LATEST_RUN = """
-    select run_id from ml.model_runs
-    where model_kind = '{kind}' and status = 'succeeded'
-    order by trained_at desc, run_id desc
-    limit 1
-"""
-
-
 def churn_risk(engine: Engine, n: int = 50) -> pd.DataFrame:
-    """The n customers with the most value at risk, highest first: churn probability x 12-month
-    CLV (the value the shop expects to lose with them), with both factors, the risk tier, and
-    what they bought so far (no names or e-mails). Customers with no CLV score are ranked by
-    their churn probability after those with one.
+    """The n customers (at most AT_RISK_ROWS) with the most value at risk, highest first: churn
+    probability x 12-month CLV (the value the shop expects to lose with them), with both
+    factors, the risk tier, and what they bought so far (no names or e-mails). Customers with no
+    CLV score are ranked by their churn probability after those with one.
 
-    Reads the latest churn and CLV runs' scores (ml.churn_scores, ml.clv_scores) as
-    analytics.customer_scores does, but with an inner join for the ranking: the view's full
-    join of every customer's two scores costs several times more, and this is the dashboard's
-    heaviest query after the refresh of the views."""
-    if not isinstance(n, int) or n < 1:
-        raise FilterError(f"n must be a positive whole number (got {n!r})")
-    return _read(engine, f"""
-        with
-        latest_churn_run as ({_LATEST_RUN.format(kind="churn")}),
-        latest_clv_run as ({_LATEST_RUN.format(kind="clv")}),
-        churn_scores as (
-            select churn_scores.customer_id, churn_scores.churn_probability,
-                   churn_scores.risk_tier
-            from ml.churn_scores
-            inner join latest_churn_run on latest_churn_run.run_id = churn_scores.run_id
-        ),
-        clv_scores as (
-            select clv_scores.customer_id, clv_scores.clv_12m, clv_scores.probability_alive
-            from ml.clv_scores
-            inner join latest_clv_run on latest_clv_run.run_id = clv_scores.run_id
-        ),
-        at_risk as (
-            -- customers scored for churn but not for CLV have no value at risk: last
-            select
-                churn_scores.customer_id,
-                churn_scores.churn_probability,
-                churn_scores.risk_tier,
-                clv_scores.clv_12m,
-                churn_scores.churn_probability * clv_scores.clv_12m as value_at_risk,
-                clv_scores.probability_alive
-            from churn_scores
-            left join clv_scores on clv_scores.customer_id = churn_scores.customer_id
-            order by value_at_risk desc nulls last, churn_scores.churn_probability desc,
-                     churn_scores.customer_id
-            limit :n
-        )
+    Reads analytics.customers_at_risk, the ranking written when the latest churn or CLV run
+    succeeded (salesdw.ml.summaries): ranking every scored customer takes seconds at scale."""
+    if not isinstance(n, int) or not 1 <= n <= AT_RISK_ROWS:
+        raise FilterError(f"n must be a whole number from 1 to {AT_RISK_ROWS} (got {n!r})")
+    return _read(engine, """
         select
             at_risk.customer_id,
             at_risk.value_at_risk,
@@ -161,74 +122,36 @@ def churn_risk(engine: Engine, n: int = 50) -> pd.DataFrame:
             at_risk.probability_alive,
             summary.country_code,
             summary.orders,
-            summary.net_revenue,
+            summary.net_revenue::float8 as net_revenue,
             summary.days_since_last_order
-        from at_risk
+        from analytics.customers_at_risk as at_risk
         inner join analytics.customer_summary as summary
             on summary.customer_id = at_risk.customer_id
-        order by at_risk.value_at_risk desc nulls last, at_risk.churn_probability desc,
-                 at_risk.customer_id
-    """, {"n": n}).astype({"net_revenue": float, "value_at_risk": float,
-                           "clv_12m": float})  # fmt: skip
+        where at_risk.risk_rank <= :n
+        order by at_risk.risk_rank
+    """, {"n": n}).astype({"value_at_risk": float, "clv_12m": float})  # fmt: skip
 
 
-def clv_distribution(engine: Engine, bins: int = 30) -> pd.DataFrame:
-    """Customers per band of 12-month CLV (equal-width bands up to the 99th percentile; the
-    top band holds the rest), with the band's total CLV. Reads the latest CLV run's scores
-    (ml.clv_scores), the CLV side of analytics.customer_scores, without the view's join to the
-    churn scores."""
-    if not isinstance(bins, int) or not 2 <= bins <= 200:
-        raise FilterError(f"bins must be a whole number from 2 to 200 (got {bins!r})")
-    return _read(engine, f"""
-        with
-        latest_clv_run as ({_LATEST_RUN.format(kind="clv")}),
-        scores as (
-            select clv_scores.clv_12m
-            from ml.clv_scores
-            inner join latest_clv_run on latest_clv_run.run_id = clv_scores.run_id
-            where clv_scores.clv_12m is not null
-        ),
-        bounds as (
-            select greatest(percentile_cont(0.99) within group (order by clv_12m), 1e-9) as top
-            from scores
-        ),
-        banded as (
-            select
-                least(width_bucket(scores.clv_12m, 0, bounds.top, :bins), :bins) as band,
-                bounds.top,
-                scores.clv_12m
-            from scores
-            cross join bounds
-        )
-        select
-            band,
-            (band - 1) * top / :bins as band_start,
-            band * top / :bins as band_end,
-            count(*) as customers,
-            sum(clv_12m) as total_clv
-        from banded
-        group by band, top
+def clv_distribution(engine: Engine) -> pd.DataFrame:
+    """Customers per band of 12-month CLV (CLV_BANDS equal-width bands up to the 99th
+    percentile; the top band holds the rest), with the band's total CLV: analytics.clv_bands,
+    written with the latest CLV run's scores."""
+    return _read(engine, """
+        select band, band_start, band_end, customers, total_clv
+        from analytics.clv_bands
         order by band
-    """, {"bins": bins})  # fmt: skip
+    """)  # fmt: skip
 
 
 def customer_clusters(engine: Engine) -> pd.DataFrame:
-    """Each behavioural cluster of the latest segment run: its customers and their averages."""
+    """Each behavioural cluster of the latest segment run: its customers and their averages,
+    as of the training (analytics.customer_segment_profiles), most net revenue first."""
     return _read(engine, """
-        select
-            segments.segment_name,
-            count(*) as customers,
-            avg(summary.orders) as average_orders,
-            avg(summary.net_revenue) as average_net_revenue,
-            avg(summary.days_since_last_order) as average_days_since_last_order,
-            sum(summary.net_revenue) as net_revenue
-        from analytics.customer_segments as segments
-        inner join analytics.customer_summary as summary
-            on summary.customer_id = segments.customer_id
-        group by 1
+        select segment_name, customers, average_orders, average_net_revenue,
+               average_days_since_last_order, net_revenue::float8 as net_revenue
+        from analytics.customer_segment_profiles
         order by net_revenue desc
-    """).astype({"average_orders": float, "average_net_revenue": float,
-                 "average_days_since_last_order": float, "net_revenue": float})  # fmt: skip
+    """)  # fmt: skip
 
 
 def product_segment_summary(engine: Engine) -> pd.DataFrame:
