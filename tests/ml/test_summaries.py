@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from salesdw.ml import summaries
 from salesdw.ml.runs import model_run
 from salesdw.ml.summaries import AT_RISK_ROWS, CLV_BANDS
 from tests.conftest import Trained
@@ -103,21 +104,24 @@ def at_risk(engine: Engine) -> list[tuple]:
         )).all()  # fmt: skip
 
 
-def test_the_list_follows_the_latest_churn_and_clv_runs(db: Engine) -> None:
+def test_the_list_follows_the_latest_churn_and_clv_runs(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(summaries, "AT_RISK_ROWS", 2)  # a cut, as at scale
     with model_run(conninfo(db), "churn") as run:
         run.write("churn_scores", churn_scores([0.5, 0.9]))
     first = run.run_id
     # no CLV run yet: no value at risk, ranked by churn probability
     assert at_risk(db) == [(first, None, 2, None), (first, None, 1, None)]
     with model_run(conninfo(db), "clv") as run:
-        run.write("clv_scores", clv_scores([100.0, 10.0]))
+        run.write("clv_scores", clv_scores([100.0, 10.0, 5.0]))
     clv = run.run_id
     assert at_risk(db) == [(first, clv, 1, 50.0), (first, clv, 2, 9.0)]
     with model_run(conninfo(db), "churn") as run:
-        run.write("churn_scores", churn_scores([0.01, 1.0, 0.3]))
+        run.write("churn_scores", churn_scores([0.01, 1.0, 0.3, 0.99]))
     second = run.run_id
-    # customer 3 has no CLV score: last, however likely to leave
-    assert at_risk(db) == [(second, clv, 2, 10.0), (second, clv, 1, 1.0), (second, clv, 3, None)]
+    # values 1, 10, 1.5 and none (no CLV score, last however likely to leave): the top two
+    assert at_risk(db) == [(second, clv, 2, 10.0), (second, clv, 3, 1.5)]
     with pytest.raises(ZeroDivisionError), model_run(conninfo(db), "clv") as run:
         run.write("clv_scores", clv_scores([1.0, 1.0, 1.0]))
         _ = 1 / 0
