@@ -96,6 +96,9 @@ ORDER = {
         ("clv_bands", "plain"),
         ("customer_segment_profiles", "plain"),
     ],
+    "0018": [
+        ("order_customers", "materialized"),
+    ],
     "0009": [
         ("channel_performance", "materialized"),
         ("customer_base", "materialized"),

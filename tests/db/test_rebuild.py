@@ -72,7 +72,7 @@ def test_rebuild_swaps_in_new_data_and_keeps_indexes_and_comments(db: Engine) ->
         assert rebuild_beside(conn, "order_customers", SETTINGS) == 1  # the rows it built
     after = catalog(db, "order_customers")
     assert after["matview_oid"] != before["matview_oid"]
-    assert after["indexes"] == before["indexes"] and len(after["indexes"]) == 2
+    assert after["indexes"] == before["indexes"] and len(after["indexes"]) == 4
     assert after["view_comment"] == before["view_comment"]
     assert after["column_comments"] == before["column_comments"]
     with db.connect() as conn:
