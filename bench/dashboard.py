@@ -17,8 +17,10 @@ filter sets.
    Playwright with Debian's /usr/bin/chromium): cold = a fresh server (one untimed visit for its
    imports) and a filter set never used before, a different one per page, timed until the title
    is on screen and until every chart is drawn; warm = the same link opened again (a reload),
-   and the page reached again by its sidebar link (no reload, as within a session). Same goals
-   as 2; baseline: the page's AppTest cold time (what the server does).
+   and the page reached again by its sidebar link (no reload, as within a session), each timed
+   to the title too. Same goals as 2, judged on first paint (the title on screen); the time
+   until every chart is drawn is printed beside it. Baseline: the page's AppTest cold time
+   (what the server does), and for warm visits the cold first paint.
 4. Peak memory (VmHWM of /proc/<pid>/status) of the Streamlit process (the child of `salesdw
    dashboard`) after every page is opened with --filter-sets (default 20) random filter sets
    (bench/views.py's random_filters, turned into links with dashboard.filters.to_params). Goal:
@@ -303,7 +305,7 @@ def timed_visit(tab, address: str) -> tuple[float, float]:
     seconds until the title is on screen, and until every chart is drawn (screenshots.READY)."""
     started = time.perf_counter()
     tab.goto(address, wait_until="commit")
-    tab.wait_for_function(CONTENT, timeout=TIMEOUT_MS)
+    tab.wait_for_function(CONTENT, timeout=TIMEOUT_MS, polling=10)
     content = time.perf_counter() - started
     tab.wait_for_function(screenshots.READY, timeout=TIMEOUT_MS)
     drawn = time.perf_counter() - started
@@ -312,28 +314,31 @@ def timed_visit(tab, address: str) -> tuple[float, float]:
     return content, drawn
 
 
-def timed_click(tab, name: str) -> float:
+def timed_click(tab, name: str) -> tuple[float, float]:
     """Move to a page with its sidebar link, as a person does within a session (no reload; the
-    filters stay): seconds until every chart of it is drawn."""
+    filters stay): seconds until its title is on screen, and until every chart is drawn."""
     title = TITLES.get(name, name.title())
     started = time.perf_counter()
     path = screenshots.PAGES[name]  # the default page's link ends in "/"
     tab.locator(f'a[data-testid="stSidebarNavLink"][href$="/{path}"]').click()
-    tab.wait_for_function(HEADING, arg=title, timeout=TIMEOUT_MS)
+    tab.wait_for_function(HEADING, arg=title, timeout=TIMEOUT_MS, polling=10)
+    content = time.perf_counter() - started
     tab.wait_for_function(screenshots.READY, timeout=TIMEOUT_MS)
-    seconds = time.perf_counter() - started
+    drawn = time.perf_counter() - started
     tab.wait_for_timeout(200)
     tab.wait_for_function(screenshots.READY, timeout=TIMEOUT_MS)
-    return seconds
+    return content, drawn
 
 
 @dataclass
 class Browser:
     first_visit: float
-    content: dict[str, float]  # cold visit: title on screen
+    content: dict[str, float]  # cold visit: title on screen (first paint)
     cold: dict[str, float]  # cold visit: every chart drawn
-    warm: dict[str, float]  # the same link again (a reload)
-    click: dict[str, float]  # back to the page by its sidebar link
+    warm_content: dict[str, float]  # the same link again (a reload): title on screen
+    warm: dict[str, float]  # the reload: every chart drawn
+    click_content: dict[str, float]  # back to the page by its sidebar link: title on screen
+    click: dict[str, float]  # the sidebar link: every chart drawn
     problems: dict[str, list[str]]
     idle_rss: float
     peak_rss: float
@@ -353,6 +358,8 @@ def in_the_browser(url: URL, data: Profile, sets: int, seed: int) -> Browser:
     cold: dict[str, float] = {}
     warm: dict[str, float] = {}
     click: dict[str, float] = {}
+    warm_content: dict[str, float] = {}
+    click_content: dict[str, float] = {}
     problems: dict[str, list[str]] = {}
     with screenshots.serve(url_text(url)) as server, screenshots.browser() as chromium:
         process = streamlit_process(server)
@@ -368,14 +375,15 @@ def in_the_browser(url: URL, data: Profile, sets: int, seed: int) -> Browser:
             errors.clear()
             content[name], cold[name] = timed_visit(tab, address)
             wrong = screenshots.problems(tab, name, errors)
-            _, warm[name] = timed_visit(tab, address)  # the same link again
+            warm_content[name], warm[name] = timed_visit(tab, address)  # the same link again
             timed_click(tab, "data" if name != "data" else "overview")  # away, then back
-            click[name] = timed_click(tab, name)
+            click_content[name], click[name] = timed_click(tab, name)
             visits += 4
             if wrong:
                 problems[name] = wrong
             say(f"    {name:<10} cold: title {content[name]:5.2f} s, charts {cold[name]:5.2f} s;"
-                f"  warm: reload {warm[name]:5.2f} s, sidebar link {click[name]:5.2f} s"
+                f"  warm: reload title {warm_content[name]:5.2f} s, charts {warm[name]:5.2f} s;"
+                f"  sidebar link title {click_content[name]:5.2f} s, charts {click[name]:5.2f} s"
                 + (f"  PROBLEMS: {wrong[:2]}" if wrong else ""))  # fmt: skip
         more = len(filter_sets) - len(PAGES)
         say(f"    every page with {sets} filter sets each: the {len(PAGES)} above and {more} "
@@ -389,8 +397,8 @@ def in_the_browser(url: URL, data: Profile, sets: int, seed: int) -> Browser:
         end_rss, peak_rss = memory_mb(process.pid)
         say(f"    done in {time.perf_counter() - started:.0f} s; resident now {end_rss:,.0f} MB, "
             f"peak {peak_rss:,.0f} MB")  # fmt: skip
-    return Browser(first_visit, content, cold, warm, click, problems, idle_rss, peak_rss,
-                   end_rss, visits)  # fmt: skip
+    return Browser(first_visit, content, cold, warm_content, warm, click_content, click, problems,
+                   idle_rss, peak_rss, end_rss, visits)  # fmt: skip
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -417,18 +425,22 @@ def summarise(scale: str, renders: dict[str, Render], shown: Browser | None) -> 
                      goal_text(WARM_GOAL_S) + verdict(render.warm, WARM_GOAL_S)))  # fmt: skip
     if shown is not None:
         for name in shown.cold:
+            # first paint (the title on screen) is what the goals time; every chart drawn is
+            # shown beside it, as the time a person waits for the whole page
             appside = renders[name].cold if name in renders else float("nan")
-            cold, warm, click = shown.cold[name], shown.warm[name], shown.click[name]
-            rows.append((f"{scale} {name}: first paint cold (title {shown.content[name]:.2f} s)",
-                         f"{cold:.2f} s", f"AppTest cold {appside:.2f} s",
-                         f"{cold / appside:.1f}x",
-                         goal_text(cold_goal) + verdict(cold, cold_goal)))  # fmt: skip
-            rows.append((f"{scale} {name}: first paint warm, reload", f"{warm:.2f} s",
-                         f"cold {cold:.2f} s", f"{warm / cold:.2f}x",
-                         goal_text(WARM_GOAL_S) + verdict(warm, WARM_GOAL_S)))  # fmt: skip
-            rows.append((f"{scale} {name}: first paint warm, sidebar link", f"{click:.2f} s",
-                         f"reload {warm:.2f} s", f"{click / warm:.2f}x",
-                         goal_text(WARM_GOAL_S) + verdict(click, WARM_GOAL_S)))  # fmt: skip
+            title, cold = shown.content[name], shown.cold[name]
+            rows.append((f"{scale} {name}: first paint cold (charts {cold:.2f} s)",
+                         f"{title:.2f} s", f"AppTest cold {appside:.2f} s",
+                         f"{title / appside:.1f}x",
+                         goal_text(cold_goal) + verdict(title, cold_goal)))  # fmt: skip
+            for label, painted, drawn in (
+                ("reload", shown.warm_content[name], shown.warm[name]),
+                ("sidebar link", shown.click_content[name], shown.click[name]),
+            ):
+                rows.append((f"{scale} {name}: first paint warm, {label} (charts {drawn:.2f} s)",
+                             f"{painted:.2f} s", f"cold {title:.2f} s",
+                             f"{painted / title:.2f}x",
+                             goal_text(WARM_GOAL_S) + verdict(painted, WARM_GOAL_S)))  # fmt: skip
         rss_goal = RSS_GOAL_MB if scale == "large" else None
         rows.append((f"{scale} Streamlit peak RSS after {shown.visits} visits",
                      f"{shown.peak_rss:,.0f} MB", f"after 1 visit {shown.idle_rss:,.0f} MB",
