@@ -109,6 +109,8 @@ clusters = frame.call("customer_clusters")
 if clusters.empty:
     frame.not_trained("segments")
 else:
+    st.caption("Each cluster's customers and their averages when the models were last trained "
+               "(`make train`).")  # fmt: skip
     figure = px.scatter(
         clusters,
         x="average_orders",
