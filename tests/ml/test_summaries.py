@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from salesdw import migrate
 from salesdw.ml import summaries
 from salesdw.ml.runs import model_run
 from salesdw.ml.summaries import AT_RISK_ROWS, CLV_BANDS
-from tests.conftest import Trained
+from tests.conftest import Trained, engine_for
 from tests.ml.test_runs import conninfo
+from tests.pg_servers import PgServer
 
 
 def frame(engine: Engine, query: str) -> pd.DataFrame:
@@ -137,3 +139,28 @@ def test_bands_are_written_with_the_clv_run_and_pruned_with_it(db: Engine) -> No
             "order by band"), {"run": run.run_id}).all()  # fmt: skip
     # the 99th percentile is 970.6, so a band is 32.4 wide: 1000 goes to the top band
     assert bands == [(1, 3, 30.0), (CLV_BANDS, 1, 1000.0)]
+
+
+SUMMARIES = {
+    "customers_at_risk": "churn_run_id, risk_rank",
+    "clv_bands": "run_id, band",
+    "customer_segment_profiles": "run_id, segment_name",
+}
+
+
+def test_migration_0017_writes_the_latest_runs_summaries_as_training_does(
+    trained: Trained, primary_server: PgServer, request: pytest.FixtureRequest
+) -> None:
+    """A warehouse trained before 0017 gets the summaries of its latest runs when migrated."""
+    name = primary_server.create_database(template=trained.engine.url.database)
+    request.addfinalizer(lambda: primary_server.drop_database(name))
+    engine = engine_for(primary_server, name)
+    written = {table: frame(engine, f"select * from ml.{table} order by {key}")
+               for table, key in SUMMARIES.items()}  # fmt: skip
+    migrate.downgrade(engine, "0016")
+    migrate.upgrade(engine)
+    for table, key in SUMMARIES.items():
+        backfilled = frame(engine, f"select * from ml.{table} order by {key}")
+        assert not backfilled.empty, table
+        pd.testing.assert_frame_equal(backfilled, written[table], check_exact=False, rtol=1e-12)
+    engine.dispose()
