@@ -47,6 +47,8 @@ class PgServer:
         if template:
             sql += f' template "{template}"'
         with self._admin() as conn:
+            if template:
+                _close_idle_sessions(conn, template)
             conn.execute(sql)
         return name
 
@@ -61,6 +63,18 @@ class PgServer:
     def close(self) -> None:
         for stop in self._stop:
             stop()
+
+
+def _close_idle_sessions(conn: psycopg.Connection, database: str) -> None:
+    """CREATE DATABASE ... TEMPLATE fails while anyone is connected to the template. Templates
+    are read-only and the tests run one at a time, so what remains is idle pooled connections,
+    such as the engine the dashboard's AppTests cache for the session: close them (their pools
+    ping before use and reconnect). A session running a query is left alone."""
+    conn.execute(
+        "select pg_terminate_backend(pid) from pg_stat_activity "
+        "where datname = %s and state = 'idle' and pid <> pg_backend_pid()",
+        (database,),
+    )
 
 
 def _connect(url: URL, *, autocommit: bool = False) -> psycopg.Connection:
