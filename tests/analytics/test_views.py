@@ -253,6 +253,31 @@ def test_category_masks_count_an_order_once(shop: Engine) -> None:
     assert mask == (1 << bit_books) | (1 << bit_games) and orders == 1
 
 
+def test_category_masks_follow_products_whatever_their_ids(db: Engine) -> None:
+    """order_facts looks each product's category bit up by id from the lowest id: ids that
+    start far from 1, with gaps, still give each order the bits of its lines."""
+    with db.begin() as conn:
+        conn.exec_driver_sql("""
+            insert into core.categories (name) values ('Books'), ('Games');
+            insert into core.products (product_id, sku, name, category_id, list_price,
+                                       launched_at) values
+                (41, 'B-1', 'Novel', 1, 10, '2024-01-01'),
+                (97, 'G-1', 'Chess', 2, 30, '2024-01-01');
+            insert into core.customers (email, signup_at) values ('a@x.io', '2024-01-01');
+            insert into core.orders (customer_id, ordered_at, status, channel) values
+                (1, '2024-03-01 12:00+00', 'completed', 'web'),
+                (1, '2024-03-02 12:00+00', 'completed', 'web');
+            insert into core.order_items (order_id, line_number, product_id, quantity,
+                                          unit_price, unit_cost) values
+                (1, 1, 97, 1, 30, 12), (2, 1, 41, 1, 10, 4), (2, 2, 97, 1, 30, 12);
+        """)  # fmt: skip
+    refresh(conninfo(db), settings=Settings(_env_file=None, timezone="UTC"))
+    bits = dict(rows(db, "select category_id, category_bit from analytics.category_bits"))
+    books, games = 1 << bits[1], 1 << bits[2]
+    masks = rows(db, "select order_id, category_mask from mart.order_facts order by 1")
+    assert masks == [(1, games), (2, books | games)]
+
+
 def test_customer_with_one_order_has_no_tenure(shop: Engine) -> None:
     got = rows(shop, """
         select customer_id, orders, units, net_revenue, tenure_days, days_since_last_order,
