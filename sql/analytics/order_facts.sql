@@ -63,7 +63,9 @@ category_bits as (
 
 product_bits as (
     -- each product's top-level category as a bit, in an array indexed by product id (from the
-    -- lowest): a lookup per line rather than a join, which would lose the lines' order
+    -- lowest): a lookup per line rather than a join, which would lose the lines' order. One
+    -- element per id between the lowest and the highest: product ids come from an identity
+    -- column, so they are dense (ids spread over more than ~100M values would not fit)
     select
         min(ids.product_id) as first_product_id,
         array_agg(coalesce(bits.category_bit_value, 0) order by ids.product_id) as bit_values

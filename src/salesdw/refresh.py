@@ -198,9 +198,10 @@ FACT_VIEWS = ("order_facts", "order_line_facts")
 #: order_facts adds up the lines of each order as they stream in primary-key order and merges
 #: them with the orders (see its .sql). Left alone, the planner hashes millions of orders'
 #: totals (it underestimates the orders in order_items: the sample sees an order's lines
-#: together) and sorts the lines rather than read them through the key; both spill to disk, and
-#: the build takes twice as long at 10M orders (1.4x at 1M). random_page_cost 1.1 is the usual
-#: value for data in memory or on SSD, which a refresh reads.
+#: together), which spills to disk; without hashing but at the default random_page_cost it
+#: sorts the lines rather than read them by key. Either way the build takes twice as long at
+#: 10M orders (1.4x at 1M). random_page_cost 1.1 is the usual value for data in memory or on
+#: SSD, which a refresh reads.
 PLANNER_SETTINGS: dict[str, dict[str, str]] = {
     "order_facts": {"enable_hashagg": "off", "random_page_cost": "1.1"},
 }
