@@ -81,39 +81,3 @@ def test_0019_builds_order_facts_row_for_row_as_before(seeded_db: Engine) -> Non
     assert order_facts() == streamed
     migrate.upgrade(seeded_db)
     assert order_facts() == streamed
-
-
-def _reloptions(engine: Engine, name: str) -> list[str]:
-    with engine.connect() as conn:
-        found = conn.execute(
-            text("select reloptions from pg_class where oid = to_regclass(:name)"),
-            {"name": f"mart.{name}"},
-        ).scalar_one()
-    return list(found or [])
-
-
-def test_0020_builds_order_line_facts_row_for_row_as_before(seeded_db: Engine) -> None:
-    """0020 drops a sort from order_line_facts' query for speed: on a seeded warehouse, its rows
-    are those of the query it replaces, and downgrading brings the old query back with the
-    same rows (and autovacuum back on the internal views)."""
-
-    def order_line_facts() -> list[tuple]:
-        with seeded_db.connect() as conn:
-            return [tuple(row) for row in conn.execute(
-                text("select * from mart.order_line_facts order by order_id, line_number")
-            )]  # fmt: skip
-
-    streamed = order_line_facts()
-    migrate.downgrade(seeded_db, "0019")
-    assert order_line_facts() == streamed
-    assert _reloptions(seeded_db, "order_line_facts") == []
-    migrate.upgrade(seeded_db)
-    assert order_line_facts() == streamed
-
-
-def test_internal_views_stay_out_of_autovacuum_through_refreshes(seeded_db: Engine) -> None:
-    """The refresh rebuilds order_facts and order_line_facts whole and analyzes them itself:
-    autovacuum would only reread and rewrite them while the other views are built from them.
-    The setting survives a refresh (seeded_db has been refreshed since migrating)."""
-    for name in ("order_facts", "order_line_facts"):
-        assert _reloptions(seeded_db, name) == ["autovacuum_enabled=off"]

@@ -7,10 +7,6 @@
 -- nothing), by cumulative rounding: line i gets round(amount x value of lines 1..i / order
 -- value) - round(amount x value of lines 1..i-1 / order value), so the shares add up exactly
 -- to the order's amount and each is within a cent of its exact proportion.
--- Every window reads the lines in primary-key order (order, then line number), so they stream
--- from the key with no sort of the lines (the refresh plans it so: salesdw.refresh's
--- PLANNER_SETTINGS), and the orders are merged in the same order. Rebuilt whole at every
--- refresh, it is left out of autovacuum (migration 0020); the refresh analyzes it.
 with
 
 category_tree as (
@@ -60,19 +56,12 @@ order_items as (
         row_number() over order_lines as position,
         (sum(quantity * unit_price * 100) over whole_order)::bigint as order_gross_cents,
         count(*) over whole_order as lines,
-        -- true on the product's first line in the order (no earlier line has it): counts
-        -- orders per product without a distinct sort. The earlier lines' products are
-        -- gathered in the same window order as the rest, where partitioning by product
-        -- would sort all the lines again
-        coalesce(product_id <> all(array_agg(product_id) over earlier_lines), true)
-            as is_first_product_line
+        -- 1 on the product's first line in the order: counts orders without a distinct sort
+        row_number() over (partition by order_id, product_id order by line_number)
+            as product_line
     from core.order_items
     window
         order_lines as (partition by order_id order by line_number rows unbounded preceding),
-        earlier_lines as (
-            partition by order_id order by line_number
-            rows between unbounded preceding and 1 preceding
-        ),
         whole_order as (partition by order_id)
 ),
 
@@ -130,7 +119,7 @@ final as (
         allocated.product_id,
         products.category_id,
         category_tree.top_category_id,
-        allocated.is_first_product_line,
+        allocated.product_line = 1 as is_first_product_line,
         allocated.quantity as units,
         allocated.returned_quantity as units_returned,
         allocated.gross_revenue_cents,

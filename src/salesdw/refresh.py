@@ -204,9 +204,6 @@ FACT_VIEWS = ("order_facts", "order_line_facts")
 #: SSD, which a refresh reads.
 PLANNER_SETTINGS: dict[str, dict[str, str]] = {
     "order_facts": {"enable_hashagg": "off", "random_page_cost": "1.1"},
-    # its windows follow the primary key of core.order_items: read through that key, the 24M
-    # lines at 10M orders need no sort (the default cost sorts them, ~20 s at that size)
-    "order_line_facts": {"random_page_cost": "1.1"},
 }
 
 
