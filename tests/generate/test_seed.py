@@ -191,23 +191,6 @@ def test_seed_restores_every_key_index_and_foreign_key(pg_server, db: Engine) ->
     assert indexes == expected
 
 
-def test_seed_writes_its_rows_frozen(db: Engine) -> None:
-    """Every row the seed writes is frozen (both xmin hint bits set, as COPY FREEZE writes
-    them): the first refresh need not rewrite core to mark the rows committed, nor autovacuum
-    to freeze them, while the views build."""
-    seed(db)
-    with db.begin() as conn:
-        conn.execute(text("create extension if not exists pageinspect"))
-        for table in LOAD_TABLES:
-            rows, frozen = conn.execute(text(
-                "select count(*), count(*) filter (where t_infomask & 768 = 768) "
-                "from generate_series(0, pg_relation_size(cast(:table as regclass)) / 8192 - 1)"
-                " as pages (page), heap_page_items(get_raw_page(cast(:table as text), page::int)) "
-                "where t_infomask is not null"
-            ), {"table": table}).one()  # fmt: skip
-            assert rows > 0 and frozen == rows, table
-
-
 def test_new_rows_get_ids_after_the_seeded_ones(db: Engine) -> None:
     seed(db)
     with db.begin() as conn:

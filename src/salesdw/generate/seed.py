@@ -253,10 +253,7 @@ def _copy(
 ) -> None:  # fmt: skip
     for offset in range(0, max(data.num_rows, 1), COPY_SLICE):
         part = data.slice(offset, COPY_SLICE)
-        # frozen (the tables were truncated in this transaction): otherwise the first refresh
-        # rewrites every page of core to mark its rows committed, and autovacuum rereads and
-        # rewrites them all again to freeze them, both while the views are being built
-        written = bulk.copy_table(conn, table, part, freeze=True)
+        written = bulk.copy_table(conn, table, part)
         result.rows[table] = result.rows.get(table, 0) + written
         report(table, written, None)
 
