@@ -39,27 +39,37 @@ orders as (
     from core.orders
 ),
 
-order_items as (
+lines as (
+    -- money in cents once per line (x 100 is exact on numeric(12,2)); the fence (offset 0)
+    -- keeps the planner from computing these numeric expressions again above the windows,
+    -- once per place they are used
     select
         order_id,
         line_number,
         product_id,
         quantity,
         returned_quantity,
-        (quantity * unit_price * 100)::bigint as gross_revenue_cents,
+        quantity * (unit_price * 100)::bigint as gross_revenue_cents,
         (discount_amount * 100)::bigint as line_discount_cents,
         (refund_amount * 100)::bigint as refund_cents,
-        ((quantity - returned_quantity) * unit_cost * 100)::bigint as cogs_cents,
-        -- in line order within each order (the primary key's order: no sort): the running
-        -- value and position that cumulative rounding needs, and the order's totals
-        (sum(quantity * unit_price * 100) over order_lines)::bigint as cumulative_gross_cents,
+        (quantity - returned_quantity) * (unit_cost * 100)::bigint as cogs_cents
+    from core.order_items
+    offset 0
+),
+
+order_items as (
+    select
+        *,
+        -- in line order within each order: the running value and position that cumulative
+        -- rounding needs, and the order's totals (sums of bigints, far cheaper than numeric)
+        (sum(gross_revenue_cents) over order_lines)::bigint as cumulative_gross_cents,
         row_number() over order_lines as position,
-        (sum(quantity * unit_price * 100) over whole_order)::bigint as order_gross_cents,
+        (sum(gross_revenue_cents) over whole_order)::bigint as order_gross_cents,
         count(*) over whole_order as lines,
         -- 1 on the product's first line in the order: counts orders without a distinct sort
         row_number() over (partition by order_id, product_id order by line_number)
             as product_line
-    from core.order_items
+    from lines
     window
         order_lines as (partition by order_id order by line_number rows unbounded preceding),
         whole_order as (partition by order_id)
