@@ -133,6 +133,9 @@ ORDER = {
         ("basket_pairs", "materialized"),
         ("category_performance", "materialized"),
     ],
+    "0021": [
+        ("order_periods", "materialized"),
+    ],
     "0009": [
         ("channel_performance", "materialized"),
         ("customer_base", "materialized"),

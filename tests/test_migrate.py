@@ -102,3 +102,20 @@ def test_0020_builds_line_facts_and_basket_pairs_row_for_row_as_before(seeded_db
     assert rows() == rewritten
     migrate.upgrade(seeded_db)
     assert rows() == rewritten
+
+
+def test_0021_builds_order_periods_row_for_row_and_in_the_same_order(seeded_db: Engine) -> None:
+    """0021 groups order_periods by integer codes in one pass: its rows, stored in the same
+    order, are those of the query it replaces, both ways."""
+
+    def order_periods() -> list[tuple]:
+        with seeded_db.connect() as conn:
+            return [tuple(row) for row in conn.execute(
+                text("select * from mart.order_periods order by ctid"))]  # fmt: skip
+
+    coded = order_periods()
+    assert coded
+    migrate.downgrade(seeded_db, "0020")
+    assert order_periods() == coded
+    migrate.upgrade(seeded_db)
+    assert order_periods() == coded
