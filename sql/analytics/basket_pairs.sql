@@ -41,24 +41,25 @@ category_bits as (
 ),
 
 product_baskets as (
-    -- orders with two to 30 distinct products: their products, ascending (one product gives
-    -- no pair; bulk orders add none, bounding the work at n x (n - 1) / 2 pairs per order)
+    -- orders with two distinct products or more: their products, ascending (one product gives
+    -- no pair)
     select
         array_agg(product_id order by product_id) as product_ids
     from order_line_facts
     group by order_id
-    having count(*) between 2 and 30
+    having count(*) >= 2
 ),
 
 position_pairs as (
-    -- every pair of positions (first < second) in a basket of 2 to 30 products: 4,495 rows.
-    -- Joined to the baskets by size, they pick each pair out of the array by subscript, which
-    -- costs far less than slicing and unnesting the array once per position
+    -- every pair of positions (first < second) in a basket of 2 to 30 products: 4,495 rows,
+    -- and the one place the bound of 30 is set (a bulk order finds no positions, so adds no
+    -- pairs). Joined to the baskets by size, they pick each pair out of the array by
+    -- subscript, which costs far less than slicing and unnesting the array once per position.
+    -- The bounds are constants, so the planner knows how few rows this is and hashes them
     select
         products,
         first_position,
         second_position
-    -- (constant bounds, so the planner knows how few rows this is and hashes them)
     from generate_series(2, 30) as basket_size (products)
     cross join generate_series(1, 29) as first_item (first_position)
     cross join generate_series(2, 30) as second_item (second_position)
