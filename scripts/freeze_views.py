@@ -136,6 +136,11 @@ ORDER = {
     "0021": [
         ("order_periods", "materialized"),
     ],
+    "0022": [
+        ("customer_rfm", "materialized"),
+        ("rfm_segment_summary", "materialized"),
+        ("cohort_retention", "materialized"),
+    ],
     "0009": [
         ("channel_performance", "materialized"),
         ("customer_base", "materialized"),

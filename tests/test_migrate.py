@@ -119,3 +119,37 @@ def test_0021_builds_order_periods_row_for_row_and_in_the_same_order(seeded_db: 
     assert order_periods() == coded
     migrate.upgrade(seeded_db)
     assert order_periods() == coded
+
+
+def test_0022_builds_customer_rfm_and_cohort_retention_row_for_row_as_before(
+    seeded_db: Engine,
+) -> None:
+    """0022 rewrites customer_rfm's and cohort_retention's queries for speed: on a seeded
+    warehouse, their rows and column types are those of the queries they replace, both ways."""
+    queries = {
+        "customer_rfm": "select * from analytics.customer_rfm order by customer_id",
+        "cohort_retention": "select * from analytics.cohort_retention "
+        "order by cohort_month, months_since_first",
+        "rfm_segment_summary": "select * from analytics.rfm_segment_summary order by segment",
+    }
+
+    def rows() -> dict[str, list[tuple]]:
+        with seeded_db.connect() as conn:
+            return {name: [tuple(row) for row in conn.execute(text(query))]
+                    for name, query in queries.items()}  # fmt: skip
+
+    def types() -> list[tuple]:
+        with seeded_db.connect() as conn:
+            return conn.execute(text(
+                "select table_name, column_name, data_type, ordinal_position "
+                "from information_schema.columns where table_schema = 'analytics' "
+                "and table_name = any(:names) order by 1, 4"
+            ), {"names": list(queries)}).all()  # fmt: skip
+
+    rewritten, rewritten_types = rows(), types()
+    assert all(rewritten.values())
+    migrate.downgrade(seeded_db, "0021")
+    assert rows() == rewritten
+    assert types() == rewritten_types
+    migrate.upgrade(seeded_db)
+    assert rows() == rewritten

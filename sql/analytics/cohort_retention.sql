@@ -3,6 +3,8 @@
 -- cohort ordered again and what they spent. Months without activity are generated, so the
 -- heatmap has no holes. Cancelled orders are excluded throughout; an order's net revenue is
 -- sum(quantity x unit price - line discount - refund) of its lines - the order's discount.
+-- One sort of the orders by customer and month gives every order its cohort and tells the first
+-- order of each customer and month; the money is added up in integer cents.
 with
 
 order_facts as (
@@ -14,41 +16,36 @@ order_facts as (
     where status <> 'cancelled'
 ),
 
-customer_months as (
-    -- aggregate to one row per customer and month before anything else joins
+customer_orders as (
+    -- each order with its customer's first month (the cohort) and whether it is the customer's
+    -- first order of its month: no table of customers' months or first months is joined back
     select
-        customer_id,
         order_month,
-        sum(net_revenue_cents) * 0.01 as net_revenue
+        first_value(order_month) over customer_history as cohort_month,
+        order_month is distinct from lag(order_month) over customer_history as opens_month,
+        net_revenue_cents
     from order_facts
-    group by 1, 2
-),
-
-customer_cohorts as (
-    select
-        customer_id,
-        min(order_month) as cohort_month
-    from customer_months
-    group by 1
+    window customer_history as (partition by customer_id order by order_month)
 ),
 
 cohort_activity as (
     select
-        customer_cohorts.cohort_month,
-        customer_months.order_month,
-        count(*) as active_customers,
-        sum(customer_months.net_revenue) as net_revenue
-    from customer_months
-    inner join customer_cohorts on customer_cohorts.customer_id = customer_months.customer_id
+        cohort_month,
+        order_month,
+        count(*) filter (where opens_month) as active_customers,
+        -- in cents: adding up integers is several times faster than numeric
+        sum(net_revenue_cents) * 0.01 as net_revenue
+    from customer_orders
     group by 1, 2
 ),
 
 cohort_sizes as (
+    -- every customer is active in the month of their first order
     select
         cohort_month,
-        count(*) as cohort_customers
-    from customer_cohorts
-    group by 1
+        active_customers as cohort_customers
+    from cohort_activity
+    where order_month = cohort_month
 ),
 
 last_month as (

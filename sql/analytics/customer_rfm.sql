@@ -3,6 +3,9 @@
 -- (seeds/rfm_segments.csv). Score = 1 + floor(5 x share of customers strictly worse): equal
 -- values always get equal scores, and the worst value always scores 1 (NTILE would split ties
 -- arbitrarily; a cumulative share would lift a big tie, such as one-order customers, to 2).
+-- Recency and frequency take a few thousand distinct values, so the customers strictly worse
+-- are counted per value, not by sorting every customer; the scores are integer arithmetic
+-- (numeric division per customer cost more than the sorts).
 with
 
 customer_summary as (
@@ -15,30 +18,53 @@ customer_summary as (
     where orders > 0
 ),
 
-ranked as (
+customer_count as (
+    select count(*) as customers from customer_summary
+),
+
+recency_ranks as (
+    -- per recency (days since the last order: never null for a customer with an order), the
+    -- customers whose last order is older
+    select
+        recency_days,
+        (sum(count(*)) over (order by recency_days desc))::bigint - count(*) as older
+    from customer_summary
+    group by recency_days
+),
+
+frequency_ranks as (
+    select
+        frequency,
+        (sum(count(*)) over (order by frequency))::bigint - count(*) as fewer_orders
+    from customer_summary
+    group by frequency
+),
+
+monetary_ranks as (
+    -- customers strictly worse: rank() gives ties the same, lowest rank
     select
         customer_id,
         recency_days,
         frequency,
         monetary,
-        -- customers strictly worse: rank() gives ties the same, lowest rank
-        rank() over (order by recency_days desc) - 1 as older,
-        rank() over (order by frequency) - 1 as fewer_orders,
-        rank() over (order by monetary) - 1 as lower_revenue,
-        count(*) over () as customers
+        rank() over (order by monetary) - 1 as lower_revenue
     from customer_summary
 ),
 
 scored as (
+    -- 1 + floor(5 x worse / customers), in integers (all of them non-negative)
     select
-        customer_id,
-        recency_days,
-        frequency,
-        monetary,
-        (1 + floor(5.0 * older / customers))::smallint as r_score,
-        (1 + floor(5.0 * fewer_orders / customers))::smallint as f_score,
-        (1 + floor(5.0 * lower_revenue / customers))::smallint as m_score
-    from ranked
+        monetary_ranks.customer_id,
+        monetary_ranks.recency_days,
+        monetary_ranks.frequency,
+        monetary_ranks.monetary,
+        (1 + 5 * recency_ranks.older / customer_count.customers)::smallint as r_score,
+        (1 + 5 * frequency_ranks.fewer_orders / customer_count.customers)::smallint as f_score,
+        (1 + 5 * monetary_ranks.lower_revenue / customer_count.customers)::smallint as m_score
+    from monetary_ranks
+    cross join customer_count
+    inner join recency_ranks on recency_ranks.recency_days = monetary_ranks.recency_days
+    inner join frequency_ranks on frequency_ranks.frequency = monetary_ranks.frequency
 ),
 
 segment_map as (
