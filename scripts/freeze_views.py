@@ -137,6 +137,8 @@ ORDER = {
         ("order_periods", "materialized"),
     ],
     "0022": [
+        ("order_customers", "materialized"),
+        ("active_customer_days", "materialized"),
         ("customer_rfm", "materialized"),
         ("rfm_segment_summary", "materialized"),
         ("cohort_retention", "materialized"),

@@ -121,12 +121,16 @@ def test_0021_builds_order_periods_row_for_row_and_in_the_same_order(seeded_db: 
     assert order_periods() == coded
 
 
-def test_0022_builds_customer_rfm_and_cohort_retention_row_for_row_as_before(
+def test_0022_builds_rfm_and_cohorts_row_for_row_and_indexes_order_days_by_block_range(
     seeded_db: Engine,
 ) -> None:
-    """0022 rewrites customer_rfm's and cohort_retention's queries for speed: on a seeded
-    warehouse, their rows and column types are those of the queries they replace, both ways."""
+    """0022 rewrites customer_rfm's and cohort_retention's queries for speed and indexes
+    order_customers' days with BRIN: on a seeded warehouse, the rows and column types are those
+    of the previous queries, both ways."""
     queries = {
+        "order_customers": "select * from analytics.order_customers order by order_id",
+        "active_customer_days": "select * from analytics.active_customer_days "
+        "order by order_date, previous_order_date nulls first",
         "customer_rfm": "select * from analytics.customer_rfm order by customer_id",
         "cohort_retention": "select * from analytics.cohort_retention "
         "order by cohort_month, months_since_first",
@@ -146,10 +150,21 @@ def test_0022_builds_customer_rfm_and_cohort_retention_row_for_row_as_before(
                 "and table_name = any(:names) order by 1, 4"
             ), {"names": list(queries)}).all()  # fmt: skip
 
+    def day_indexes() -> list[str]:
+        with seeded_db.connect() as conn:
+            return list(conn.execute(text(
+                "select indexdef from pg_indexes where schemaname = 'mart' "
+                "and tablename = 'order_customers' and indexdef like '%(order_date)%'"
+            )).scalars())  # fmt: skip
+
     rewritten, rewritten_types = rows(), types()
     assert all(rewritten.values())
+    assert [index.split(" USING ")[1] for index in day_indexes()] == ["brin (order_date)"]
     migrate.downgrade(seeded_db, "0021")
     assert rows() == rewritten
     assert types() == rewritten_types
+    assert [index.split(" USING ")[1] for index in day_indexes()] == [
+        "btree (order_date) INCLUDE (customer_id, status, country_code, channel, category_mask)"
+    ]
     migrate.upgrade(seeded_db)
     assert rows() == rewritten

