@@ -142,11 +142,6 @@ ORDER = {
         ("customer_rfm", "materialized"),
         ("rfm_segment_summary", "materialized"),
         ("cohort_retention", "materialized"),
-        ("sales_daily", "materialized"),
-        ("sales_periods", "materialized"),
-        ("geo_sales", "materialized"),
-        ("kpi_monthly", "materialized"),
-        ("seasonality_month", "materialized"),
     ],
     "0009": [
         ("channel_performance", "materialized"),

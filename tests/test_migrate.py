@@ -121,14 +121,13 @@ def test_0021_builds_order_periods_row_for_row_and_in_the_same_order(seeded_db: 
     assert order_periods() == coded
 
 
-def test_0022_builds_its_views_row_for_row_and_indexes_order_days_by_block_range(
+def test_0022_builds_rfm_and_cohorts_row_for_row_and_indexes_order_days_by_block_range(
     seeded_db: Engine,
 ) -> None:
-    """0022 rewrites customer_rfm's, cohort_retention's and sales_daily's queries for speed and
-    indexes order_customers' days with BRIN: on a seeded warehouse, the rows (sales_daily's in
-    stored order) and column types are those of the previous queries, both ways."""
+    """0022 rewrites customer_rfm's and cohort_retention's queries for speed and indexes
+    order_customers' days with BRIN: on a seeded warehouse, the rows and column types are those
+    of the previous queries, both ways."""
     queries = {
-        "sales_daily": "select * from mart.sales_daily order by ctid",
         "order_customers": "select * from analytics.order_customers order by order_id",
         "active_customer_days": "select * from analytics.active_customer_days "
         "order by order_date, previous_order_date nulls first",

@@ -22,10 +22,7 @@ order_line_facts as (
     from mart.order_line_facts
 ),
 
-daily as materialized (
-    -- hashed, then the 1.8M groups sorted: sorting the 24M lines to group them as they stream
-    -- (the planner's choice when the groups must come out in order) takes half as long again
-    -- at 10M orders. A materialized CTE is planned on its own, without the order asked below
+final as (
     select
         order_date,
         country_code,
@@ -44,10 +41,6 @@ daily as materialized (
         sum(shipping_fee_cents) * 0.01 as shipping_fees
     from order_line_facts
     group by 1, 2, 3, 4, 5
-),
-
-final as (
-    select * from daily
     -- stored in the order of the index the services read by, so the rows of a period lie
     -- together on a few pages rather than each on its own
     order by order_date, country_code, channel, status, category_id
