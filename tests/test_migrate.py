@@ -168,3 +168,46 @@ def test_0022_builds_rfm_and_cohorts_row_for_row_and_indexes_order_days_by_block
     ]
     migrate.upgrade(seeded_db)
     assert rows() == rewritten
+
+
+def test_0023_builds_line_shares_and_calendar_periods_as_before(seeded_db: Engine) -> None:
+    """0023 computes each line's share of its order's discount and shipping fee once, and only
+    when there is something to split, and truncates dates as timestamps: on a seeded warehouse
+    whose orders have discounts and shipping fees and orders without, the rows of
+    order_line_facts, product_sales_periods, sales_periods and kpi_monthly, and
+    order_line_facts' column types, are those of the previous queries, both ways."""
+    queries = {
+        "order_line_facts": "select * from mart.order_line_facts order by order_id, line_number",
+        "product_sales_periods": "select * from analytics.product_sales_periods "
+        "order by period_start, period_grain, product_id",
+        "sales_periods": "select * from analytics.sales_periods order by 1, 2, 3, 4, 5, 6, 7",
+        "kpi_monthly": "select * from analytics.kpi_monthly order by month",
+    }
+
+    def rows() -> dict[str, list[tuple]]:
+        with seeded_db.connect() as conn:
+            return {name: [tuple(row) for row in conn.execute(text(query))]
+                    for name, query in queries.items()}  # fmt: skip
+
+    def types() -> list[tuple]:
+        with seeded_db.connect() as conn:
+            return conn.execute(text(
+                "select attname, format_type(atttypid, atttypmod) from pg_attribute "
+                "where attrelid = 'mart.order_line_facts'::regclass and attnum > 0 order by attnum"
+            )).all()  # fmt: skip
+
+    with seeded_db.connect() as conn:
+        splits = conn.execute(text(
+            "select count(*) filter (where discount_amount > 0), "
+            "count(*) filter (where discount_amount = 0), "
+            "count(*) filter (where shipping_fee > 0), count(*) filter (where shipping_fee = 0) "
+            "from core.orders"
+        )).one()  # fmt: skip
+    assert all(splits), splits  # both branches of each share are exercised
+    rewritten, line_types = rows(), types()
+    assert all(rewritten.values())
+    migrate.downgrade(seeded_db, "0022")
+    assert rows() == rewritten
+    assert types() == line_types
+    migrate.upgrade(seeded_db)
+    assert rows() == rewritten

@@ -40,6 +40,8 @@ days as (
 ),
 
 weeks_and_months as (
+    -- (a date is truncated as a timestamp: date_trunc would otherwise take it as a timestamptz,
+    -- through the session's time zone, several times slower)
     select
         case when grouping(week_start) = 0 then 'week' else 'month' end as period_grain,
         coalesce(week_start, month_start) as period_start,
@@ -53,8 +55,8 @@ weeks_and_months as (
     from (
         select
             *,
-            date_trunc('week', period_start)::date as week_start,
-            date_trunc('month', period_start)::date as month_start
+            date_trunc('week', period_start::timestamp)::date as week_start,
+            date_trunc('month', period_start::timestamp)::date as month_start
         from days
     ) as dated_days
     group by grouping sets ((week_start, product_id), (month_start, product_id))
@@ -63,7 +65,7 @@ weeks_and_months as (
 years as (
     select
         'year' as period_grain,
-        date_trunc('year', period_start)::date as period_start,
+        date_trunc('year', period_start::timestamp)::date as period_start,
         product_id,
         sum(units)::bigint as units,
         sum(units_returned)::bigint as units_returned,
