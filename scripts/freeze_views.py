@@ -156,6 +156,9 @@ ORDER = {
         ("basket_pairs", "materialized"),
         ("category_performance", "materialized"),
     ],
+    "0024": [
+        ("kpi_monthly", "materialized"),
+    ],
     "0009": [
         ("channel_performance", "materialized"),
         ("customer_base", "materialized"),

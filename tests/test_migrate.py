@@ -211,3 +211,36 @@ def test_0023_builds_line_shares_and_calendar_periods_as_before(seeded_db: Engin
     assert types() == line_types
     migrate.upgrade(seeded_db)
     assert rows() == rewritten
+
+
+def test_0024_counts_monthly_customers_from_day_pairs_as_before(seeded_db: Engine) -> None:
+    """0024 counts kpi_monthly's customers from active_customer_days rather than a distinct count
+    over the orders: on a seeded warehouse with customers who order again within a month,
+    kpi_monthly's rows and column types are the previous query's, both ways."""
+    query = "select * from analytics.kpi_monthly order by month"
+
+    def rows() -> list[tuple]:
+        with seeded_db.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(query))]
+
+    def types() -> list[tuple]:
+        with seeded_db.connect() as conn:
+            return conn.execute(text(
+                "select attname, format_type(atttypid, atttypmod) from pg_attribute "
+                "where attrelid = 'mart.kpi_monthly'::regclass and attnum > 0 order by attnum"
+            )).all()  # fmt: skip
+
+    with seeded_db.connect() as conn:
+        same_month = conn.execute(text(
+            "select count(*) from (select customer_id from core.orders "
+            "where status <> 'cancelled' group by customer_id, date_trunc('month', ordered_at) "
+            "having count(*) > 1) as repeats"
+        )).scalar_one()  # fmt: skip
+    assert same_month > 0  # the case a per-day sum would count twice
+    rewritten, kpi_types = rows(), types()
+    assert rewritten
+    migrate.downgrade(seeded_db, "0023")
+    assert rows() == rewritten
+    assert types() == kpi_types
+    migrate.upgrade(seeded_db)
+    assert rows() == rewritten

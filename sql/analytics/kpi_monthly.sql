@@ -31,11 +31,17 @@ order_counts as (
 ),
 
 active_customers as (
+    -- the customers with an order in a month are the month's orders whose customer's previous
+    -- order (not cancelled) was before the month, or who had none: one order each, their first
+    -- in the month (see active_customer_days). A few hundred thousand rows of day pairs, not a
+    -- distinct count over every order (at 10M orders, 1 s against 7.6 s)
     select
         date_trunc('month', order_date::timestamp)::date as month,
-        count(distinct customer_id) as customers
-    from mart.order_facts
-    where status <> 'cancelled'
+        (sum(orders) filter (
+            where previous_order_date is null
+                or previous_order_date < date_trunc('month', order_date::timestamp)::date
+        ))::bigint as customers
+    from analytics.active_customer_days
     group by 1
 ),
 
