@@ -20,7 +20,9 @@ filter sets.
    and the page reached again by its sidebar link (no reload, as within a session), each timed
    to the title too. Same goals as 2, judged on first paint (the title on screen); the time
    until every chart is drawn is printed beside it. Baseline: the page's AppTest cold time
-   (what the server does), and for warm visits the cold first paint.
+   (what the server does), and for warm visits the cold first paint; for the reloads of every
+   page together, a one-line Streamlit app (a title) reloaded in the same browser, the least
+   any Streamlit page load takes on this machine.
 4. Peak memory (VmHWM of /proc/<pid>/status) of the Streamlit process (the child of `salesdw
    dashboard`) after every page is opened with --filter-sets (default 20) random filter sets
    (bench/views.py's random_filters, turned into links with dashboard.filters.to_params). Goal:
@@ -44,6 +46,7 @@ import random
 import signal
 import statistics
 import sys
+import tempfile
 import time
 import urllib.parse
 import warnings
@@ -330,6 +333,31 @@ def timed_click(tab, name: str) -> tuple[float, float]:
     return content, drawn
 
 
+#: The least a Streamlit page can take: a one-line app (its title), served like the dashboard.
+FLOOR_APP = 'import streamlit as st\n\nst.title("Floor")\n'
+
+
+def streamlit_floor(chromium, visits: int = 9) -> float:
+    """Median first paint of a one-line Streamlit app opened again and again (reloads, each a new
+    session) in the same browser as the dashboard: what Streamlit itself costs a page load on
+    this machine, before any of the dashboard's work."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = Path(folder) / "floor.py"
+        app.write_text(FLOOR_APP, encoding="utf-8")
+        port = screenshots.free_port()
+        command = [
+            sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        ]  # fmt: skip
+        with screenshots.run_server(command, port, dict(os.environ), 60.0,
+                                    "a one-line Streamlit app") as server:  # fmt: skip
+            tab = chromium.new_page(viewport=screenshots.VIEWPORT)
+            timed_visit(tab, f"{server.url}/")  # untimed: the server's imports
+            painted = [timed_visit(tab, f"{server.url}/")[0] for _ in range(visits)]
+            tab.close()
+    return statistics.median(painted)
+
+
 @dataclass
 class Browser:
     first_visit: float
@@ -344,6 +372,7 @@ class Browser:
     peak_rss: float
     end_rss: float
     visits: int
+    floor: float  # a one-line Streamlit app's first paint on a reload (streamlit_floor)
 
 
 def in_the_browser(url: URL, data: Profile, sets: int, seed: int) -> Browser:
@@ -397,8 +426,10 @@ def in_the_browser(url: URL, data: Profile, sets: int, seed: int) -> Browser:
         end_rss, peak_rss = memory_mb(process.pid)
         say(f"    done in {time.perf_counter() - started:.0f} s; resident now {end_rss:,.0f} MB, "
             f"peak {peak_rss:,.0f} MB")  # fmt: skip
+        floor = streamlit_floor(chromium)
+        say(f"    a one-line Streamlit app, reloaded: first paint {floor:.2f} s (median of 9)")
     return Browser(first_visit, content, cold, warm_content, warm, click_content, click, problems,
-                   idle_rss, peak_rss, end_rss, visits)  # fmt: skip
+                   idle_rss, peak_rss, end_rss, visits, floor)  # fmt: skip
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -441,6 +472,12 @@ def summarise(scale: str, renders: dict[str, Render], shown: Browser | None) -> 
                              f"{painted:.2f} s", f"cold {title:.2f} s",
                              f"{painted / title:.2f}x",
                              goal_text(WARM_GOAL_S) + verdict(painted, WARM_GOAL_S)))  # fmt: skip
+        reloads = list(shown.warm_content.values())
+        rows.append((f"{scale} every page: first paint on a reload, median / worst",
+                     f"{statistics.median(reloads):.2f} / {max(reloads):.2f} s",
+                     f"a one-line Streamlit app {shown.floor:.2f} s",
+                     f"{statistics.median(reloads) / shown.floor:.2f}x",
+                     goal_text(WARM_GOAL_S)))  # fmt: skip
         rss_goal = RSS_GOAL_MB if scale == "large" else None
         rows.append((f"{scale} Streamlit peak RSS after {shown.visits} visits",
                      f"{shown.peak_rss:,.0f} MB", f"after 1 visit {shown.idle_rss:,.0f} MB",

@@ -135,7 +135,7 @@ FAILURES = ('[data-testid="stException"]', '[data-testid="stAlertContentError"]'
 
 @dataclass
 class Server:
-    """A dashboard served on 127.0.0.1:port by `salesdw dashboard` (process group leader)."""
+    """A Streamlit server on 127.0.0.1:port (`salesdw dashboard`, process group leader)."""
 
     url: str
     process: subprocess.Popen
@@ -185,6 +185,15 @@ def serve(database_url: str, env: dict[str, str] | None = None, timeout: float =
     port = free_port()
     command = [_salesdw(), "dashboard", "--headless", "--port", str(port)]
     environment = {**os.environ, "DATABASE_URL": database_url, **(env or {})}
+    with run_server(command, port, environment, timeout, "the dashboard") as server:
+        yield server
+
+
+@contextmanager
+def run_server(command: list[str], port: int, environment: dict[str, str], timeout: float,
+               what: str) -> Iterator[Server]:  # fmt: skip
+    """Run command (a Streamlit server on 127.0.0.1:port) in a process group of its own until
+    its health check answers, then until the block ends."""
     with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
@@ -193,7 +202,7 @@ def serve(database_url: str, env: dict[str, str] | None = None, timeout: float =
             deadline = time.monotonic() + timeout
             while not _healthy(server.url):
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the dashboard did not start on {server.url}:\n"
+                    raise RuntimeError(f"{what} did not start on {server.url}:\n"
                                        f"{server.output()}")  # fmt: skip
                 time.sleep(0.2)
             yield server
