@@ -333,7 +333,8 @@ def timed_click(tab, name: str) -> tuple[float, float]:
     return content, drawn
 
 
-#: The least a Streamlit page can take: a one-line app (its title), served like the dashboard.
+#: The least a Streamlit page can take: a one-line app (its title), `streamlit run` with its
+#: defaults (headless, like the dashboard).
 FLOOR_APP = 'import streamlit as st\n\nst.title("Floor")\n'
 
 

@@ -204,10 +204,10 @@ FACT_VIEWS = ("order_facts", "order_line_facts")
 #: SSD, which a refresh reads.
 #: Four more views group millions of rows into millions of groups, where the planner's hash
 #: tables spill to disk or, for order_periods' 23 grouping sets at 1M orders, hash every row 23
-#: times: sorting is faster (their queries alone, psql, alternated: orders_daily 10.1 s against
-#: 15.0 s at 10M orders; order_periods 9.3 s against 14.1 s at 1M orders and the same at 10M;
-#: product_sales_periods 33-37 s against 38-41 s and customer_summary 13.1-13.4 s against 17.8-17.9
-#: s at 10M orders).
+#: times: sorting is faster. Their queries alone (psql, alternated), sorted against hashed:
+#: orders_daily 10.1 s against 15.0 s at 10M orders; order_periods 9.3 s against 14.1 s at 1M
+#: orders, the same at 10M; product_sales_periods 33-37 s against 38-41 s and customer_summary
+#: 13.1-13.4 s against 17.8-17.9 s at 10M orders.
 _SORTED = {"enable_hashagg": "off"}
 PLANNER_SETTINGS: dict[str, dict[str, str]] = {
     "order_facts": {**_SORTED, "random_page_cost": "1.1"},

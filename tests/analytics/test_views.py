@@ -278,6 +278,41 @@ def test_category_masks_follow_products_whatever_their_ids(db: Engine) -> None:
     assert masks == [(1, games), (2, books | games)]
 
 
+def test_monthly_customers_count_each_customer_once_a_month(db: Engine) -> None:
+    """kpi_monthly counts a month's customers from active_customer_days (orders whose
+    customer's previous order came before the month): a customer with several orders in a
+    month, two of them on one day, counts once; a cancelled order counts for nobody, and the
+    customer's next order is their first."""
+    with db.begin() as conn:
+        conn.exec_driver_sql("""
+            insert into core.categories (name) values ('Books');
+            insert into core.products (product_id, sku, name, category_id, list_price,
+                                       launched_at) values (1, 'B-1', 'Novel', 1, 10, '2024-01-01');
+            insert into core.customers (email, signup_at) values
+                ('a@x.io', '2024-01-01'), ('b@x.io', '2024-01-01');
+            insert into core.orders (customer_id, ordered_at, status, channel) values
+                (1, '2024-02-20 12:00+00', 'completed', 'web'),
+                (1, '2024-03-05 09:00+00', 'completed', 'web'),
+                (1, '2024-03-05 18:00+00', 'completed', 'web'),
+                (1, '2024-03-20 12:00+00', 'completed', 'web'),
+                (2, '2024-03-01 12:00+00', 'cancelled', 'web'),
+                (2, '2024-04-02 12:00+00', 'completed', 'web');
+            insert into core.order_items (order_id, line_number, product_id, quantity,
+                                          unit_price, unit_cost)
+            select order_id, 1, 1, 1, 10, 4 from core.orders;
+        """)  # fmt: skip
+    refresh(conninfo(db), settings=Settings(_env_file=None, timezone="UTC"))
+    got = rows(db, """
+        select month, orders, customers, new_customers, returning_customers
+        from analytics.kpi_monthly order by month
+    """)  # fmt: skip
+    assert got == [
+        (date(2024, 2, 1), 1, 1, 1, 0),
+        (date(2024, 3, 1), 3, 1, 0, 1),
+        (date(2024, 4, 1), 1, 1, 1, 0),
+    ]
+
+
 def test_customer_with_one_order_has_no_tenure(shop: Engine) -> None:
     got = rows(shop, """
         select customer_id, orders, units, net_revenue, tenure_days, days_since_last_order,
