@@ -114,6 +114,34 @@ def test_pareto_totals_match_pandas(seeded: Engine, base: Base) -> None:
     assert_matches(expected, got, ["product_id"], money=["net_revenue"], exact=["units"])
 
 
+def test_pareto_points_sample_the_curve_keeping_each_class_boundary(seeded: Engine) -> None:
+    filters = Filters(*RANGES["a-year-and-edges"])
+    full = product_pareto(seeded, filters)
+    curve = product_pareto(seeded, filters, points=20)
+    assert len(full) > 100  # enough products for the sample to leave most out
+    assert len(curve) <= 20 + 6  # the sample, plus the first and last product of each class
+    assert curve["product_rank"].is_monotonic_increasing
+    # the points are the full curve's rows at those ranks, unchanged
+    pd.testing.assert_frame_equal(
+        curve.reset_index(drop=True),
+        full[full["product_rank"].isin(curve["product_rank"])].reset_index(drop=True),
+    )
+    ends = ["min", "max"]
+    pd.testing.assert_frame_equal(
+        curve.groupby("abc_class")["product_rank"].agg(ends),
+        full.groupby("abc_class")["product_rank"].agg(ends),
+    )
+    assert full["product_rank"].iloc[-1] in set(curve["product_rank"])
+
+
+@pytest.mark.parametrize("points", [0, 1, -5, 2.5, "100"])
+def test_pareto_points_must_be_a_whole_number_of_two_or_more(
+    seeded: Engine, points: object
+) -> None:
+    with pytest.raises(FilterError, match="points must be a whole number"):
+        product_pareto(seeded, Filters(*RANGES["all"]), points=points)
+
+
 def test_rankings_past_the_latest_day_stop_at_it(seeded: Engine, base: Base) -> None:
     latest = base.lines.loc[base.lines["status"] != "cancelled", "order_date"].max().date()
     start = date(latest.year, latest.month, 1)

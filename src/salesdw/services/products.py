@@ -139,31 +139,55 @@ def top_products(engine: Engine, filters: Filters, n: int = 20) -> pd.DataFrame:
     return frame.astype({column: float for column in _FLOATS})
 
 
-def product_pareto(engine: Engine, filters: Filters) -> pd.DataFrame:
+def product_pareto(engine: Engine, filters: Filters, points: int | None = None) -> pd.DataFrame:
     """Every product with sales in the range, by net revenue (highest first), with the
     cumulative share of the range's net revenue and its ABC class (A up to 80%, B up to 95%,
-    C the rest: the rule of analytics.product_performance.abc_class)."""
+    C the rest: the rule of analytics.product_performance.abc_class).
+
+    With `points`, the curve for a chart: about that many products evenly spread over the
+    ranks, plus the first and last product of each class so the class boundaries stay exact
+    (thousands of products draw the same line, slower)."""
+    if points is not None and (not isinstance(points, int) or points < 2):
+        raise FilterError(f"points must be a whole number of 2 or more (got {points!r})")
     query = (
         _PRODUCT_SALES
         + """
+        , curve as (
+            select
+                row_number() over (order by net_revenue desc, product_id) as product_rank,
+                product_id, sku, product_name, top_category_name, units, net_revenue::float8,
+                gross_margin, return_rate,
+                cumulative_net_revenue::float8 / nullif(total_net_revenue, 0)::float8
+                    as cumulative_share,
+                case
+                    when total_net_revenue <= 0 then 'C'
+                    when cumulative_net_revenue <= 0.80 * total_net_revenue then 'A'
+                    when cumulative_net_revenue <= 0.95 * total_net_revenue then 'B'
+                    else 'C'
+                end as abc_class,
+                count(*) over () as products
+            from ranked
+        ),
+        classed as (
+            select
+                *,
+                min(product_rank) over by_class as class_first,
+                max(product_rank) over by_class as class_last
+            from curve
+            window by_class as (partition by abc_class)
+        )
         select
-            row_number() over (order by net_revenue desc, product_id) as product_rank,
-            product_id, sku, product_name, top_category_name, units, net_revenue::float8,
-            gross_margin, return_rate,
-            cumulative_net_revenue::float8 / nullif(total_net_revenue, 0)::float8
-                as cumulative_share,
-            case
-                when total_net_revenue <= 0 then 'C'
-                when cumulative_net_revenue <= 0.80 * total_net_revenue then 'A'
-                when cumulative_net_revenue <= 0.95 * total_net_revenue then 'B'
-                else 'C'
-            end as abc_class
-        from ranked
-        -- the ranking's own order (no sort after the window): product_rank ascending
-        order by ranked.net_revenue desc, ranked.product_id
+            product_rank, product_id, sku, product_name, top_category_name, units, net_revenue,
+            gross_margin, return_rate, cumulative_share, abc_class
+        from classed
+        where cast(:points as integer) is null
+            or product_rank in (class_first, class_last)
+            -- every k-th rank, k = products / points rounded up
+            or product_rank % ((products + :points - 1) / :points) = 0
+        order by product_rank
     """
     )
-    frame = _read(engine, query, _sales_params(engine, filters))
+    frame = _read(engine, query, {**_sales_params(engine, filters), "points": points})
     return frame.astype(
         {c: float for c in ("net_revenue", "gross_margin", "return_rate", "cumulative_share")}
     )
