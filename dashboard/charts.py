@@ -66,6 +66,52 @@ def trend_with_average(frame: pd.DataFrame) -> go.Figure:
     return tidy(figure, money_axis=True)
 
 
+def _by(frame: pd.DataFrame, color: str):
+    """The frame's rows per member of `color`, in order of first appearance (Plotly Express's
+    order of traces)."""
+    return frame.groupby(color, sort=False, dropna=False)
+
+
+def lines(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    color: str,
+    color_map: dict[str, str],
+    markers: bool = False,
+    stacked: bool = False,
+) -> go.Figure:
+    """One line per member of `color` (a stacked area with stacked=True), in its colour from
+    color_map (the default sequence for a member it lacks). Built with graph objects: Plotly
+    Express takes 5-10x longer for the same figure, and the pages draw several per rerun."""
+    mode = "lines+markers" if markers else "lines"
+    traces = []
+    for name, rows in _by(frame, color):
+        shade = color_map.get(name)
+        trace = go.Scatter(x=rows[x], y=rows[y], name=str(name), mode=mode,
+                           line={"color": shade} if shade else None,
+                           marker={"color": shade} if shade else None)  # fmt: skip
+        if stacked:
+            trace.update(stackgroup="one", mode="lines")
+        traces.append(trace)
+    figure = go.Figure(traces)
+    # Plotly lists stacked traces top first; keep the members' order, as for plain lines
+    figure.update_layout(legend_traceorder="normal")
+    return figure
+
+
+def series(
+    frame: pd.DataFrame, x: str, columns: dict[str, tuple[str, str]], markers: bool = False
+) -> go.Figure:
+    """One line per column of `frame`: columns maps each to its (legend name, colour)."""
+    mode = "lines+markers" if markers else "lines"
+    return go.Figure([
+        go.Scatter(x=frame[x], y=frame[column], name=name, mode=mode,
+                   line={"color": shade}, marker={"color": shade})
+        for column, (name, shade) in columns.items()
+    ])  # fmt: skip
+
+
 def bars(
     frame: pd.DataFrame,
     x: str,
@@ -74,21 +120,107 @@ def bars(
     money_axis: bool = True,
     horizontal: bool = True,
     height: int = 360,
+    text: str | None = None,
 ) -> go.Figure:
-    """Ranked bars, biggest on top, each in its member's colour when color_map is given."""
+    """Ranked bars, biggest on top, each in its member's colour when color_map is given (one
+    trace per member, named after it, as Plotly Express draws them); `text` labels each bar."""
     if horizontal:
         frame = frame.sort_values(x)
-        figure = px.bar(frame, x=x, y=y, orientation="h", color=y if color_map else None,
-                        color_discrete_map=color_map or {})  # fmt: skip
-        if not color_map:
-            figure.update_traces(marker_color=INK["main"])
+    orientation = "h" if horizontal else None
+    if color_map:
+        members = frame[y if horizontal else x]
+        traces = [
+            go.Bar(x=frame[x].iloc[[i]], y=frame[y].iloc[[i]], name=str(member),
+                   orientation=orientation, text=frame[text].iloc[[i]] if text else None,
+                   marker_color=color_map.get(member, INK["main"]))
+            for i, member in enumerate(members)
+        ]  # fmt: skip
+    else:
+        traces = [go.Bar(x=frame[x], y=frame[y], orientation=orientation,
+                         text=frame[text] if text else None, marker_color=INK["main"])]  # fmt: skip
+    figure = go.Figure(traces)
+    figure.update_layout(showlegend=False, barmode="relative")
+    if horizontal:
         if money_axis:
             figure.update_xaxes(tickprefix=currency_symbol(), tickformat=",.0f")
-        figure.update_layout(showlegend=False, yaxis_title=None, xaxis_title=None)
         return tidy(figure, height=height)
-    figure = px.bar(frame, x=x, y=y, color=x if color_map else None,
-                    color_discrete_map=color_map or {})  # fmt: skip
-    if not color_map:
-        figure.update_traces(marker_color=INK["main"])
-    figure.update_layout(showlegend=False)
     return tidy(figure, height=height, money_axis=money_axis)
+
+
+def heatmap(
+    grid: pd.DataFrame,
+    scale: list[str],
+    x_title: str,
+    y_title: str,
+    color_title: str,
+    zmin: float | None = None,
+) -> go.Figure:
+    """The grid's values as coloured cells, its first row on top (as an image is drawn), on
+    the figure's colour axis (update_coloraxes formats its colour bar)."""
+    figure = go.Figure(go.Heatmap(
+        z=grid.to_numpy(), x=list(grid.columns), y=list(grid.index), coloraxis="coloraxis",
+        hovertemplate=f"{x_title}: %{{x}}<br>{y_title}: %{{y}}<br>{color_title}: %{{z}}"
+                      "<extra></extra>",
+    ))  # fmt: skip
+    figure.update_layout(coloraxis={"colorscale": scale, "cmin": zmin,
+                                    "colorbar": {"title": {"text": color_title}}})  # fmt: skip
+    figure.update_xaxes(title_text=x_title)
+    figure.update_yaxes(title_text=y_title or None, autorange="reversed")
+    return figure
+
+
+def bubbles(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    size: str,
+    color: str,
+    color_map: dict[str, str] | list[str],
+    hover_name: str,
+    text: str | None = None,
+) -> go.Figure:
+    """A scatter of bubbles sized by `size` (by area, as Plotly Express sizes them: the
+    largest 20 px across), one trace per member of `color`, coloured by color_map (or, given a
+    list, by the members' order)."""
+    largest = frame[size].max()
+    sizeref = largest / 20**2 if largest and largest > 0 else 1
+    traces = []
+    for index, (name, rows) in enumerate(_by(frame, color)):
+        shade = (color_map[index % len(color_map)] if isinstance(color_map, list)
+                 else color_map.get(name))  # fmt: skip
+        traces.append(go.Scatter(
+            x=rows[x], y=rows[y], name=str(name), mode="markers+text" if text else "markers",
+            text=rows[text] if text else None, hovertext=rows[hover_name],
+            marker={"color": shade, "size": rows[size].clip(lower=0), "sizemode": "area",
+                    "sizeref": sizeref},
+        ))  # fmt: skip
+    return go.Figure(traces)
+
+
+def treemap(
+    frame: pd.DataFrame,
+    path: list[str],
+    values: str,
+    color_map: dict[str, str],
+    customdata: list[str] | None = None,
+) -> go.Figure:
+    """Nested rectangles: one per member of path[0], each split by path[1] and so on, sized by
+    `values` (added up per level), every sector in the colour of its top-level member.
+    `customdata` columns go with the sectors when the path has one level."""
+    ids: list[str] = []
+    parents: list[str] = []
+    labels: list[str] = []
+    sizes: list[float] = []
+    for depth in range(len(path), 0, -1):  # leaves first, as Plotly Express lists them
+        totals = frame.groupby(path[:depth], sort=False)[values].sum()
+        for key, size in totals.items():
+            key = tuple(str(part) for part in (key if isinstance(key, tuple) else (key,)))
+            ids.append("/".join(key))
+            parents.append("/".join(key[:-1]))
+            labels.append(key[-1])
+            sizes.append(size)
+    colors = [color_map.get(sector_id.split("/")[0]) for sector_id in ids]
+    extra = frame[customdata].to_numpy() if customdata and len(path) == 1 else None
+    return go.Figure(go.Treemap(ids=ids, parents=parents, labels=labels, values=sizes,
+                                branchvalues="total", marker_colors=colors,
+                                customdata=extra))  # fmt: skip

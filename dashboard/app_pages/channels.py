@@ -1,7 +1,6 @@
 """Channels: sessions, conversion, spend, customer acquisition cost and return on ad spend per
 marketing channel, month by month (first-touch attribution)."""
 
-import plotly.express as px
 import streamlit as st
 
 from dashboard import charts, frame
@@ -48,9 +47,7 @@ for measure, title, axis in [
     ("roas", "Return on ad spend (net revenue / spend)", None),
 ]:  # fmt: skip
     st.subheader(title)
-    figure = px.line(months, x="month", y=measure, color="channel_name",
-                     color_discrete_map=colors, markers=True,
-                     labels={"month": "", measure: "", "channel_name": ""})  # fmt: skip
+    figure = charts.lines(months, "month", measure, "channel_name", colors, markers=True)
     if axis and axis != "money":
         figure.update_yaxes(tickformat=axis)
     charts.show(charts.tidy(figure, height=300, money_axis=axis == "money"))

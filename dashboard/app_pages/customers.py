@@ -1,7 +1,7 @@
 """Customers: RFM segments and what to do for each, cohort retention, lifetime value, who is
 about to leave, and behavioural clusters."""
 
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, frame
@@ -30,9 +30,8 @@ st.subheader("RFM segments")
 segments = frame.call("rfm_segments")
 left, right = st.columns([3, 2])
 with left:
-    tree = px.treemap(segments, path=["segment"], values="customers", color="segment",
-                      color_discrete_map=SEGMENT_COLORS,
-                      custom_data=["net_revenue", "revenue_share"])  # fmt: skip
+    tree = charts.treemap(segments, ["segment"], "customers", SEGMENT_COLORS,
+                          customdata=["net_revenue", "revenue_share"])  # fmt: skip
     tree.update_traces(texttemplate="%{label}<br>%{value:,} customers<br>"
                                     "%{customdata[1]:.0%} of revenue")  # fmt: skip
     charts.show(charts.tidy(tree, height=420))
@@ -53,10 +52,11 @@ st.caption("The latest 24 cohorts: customers by the month of their first order, 
 cohorts = frame.call("cohorts", latest=24)
 grid = cohorts.pivot(index="cohort_month", columns="months_since_first", values="retention_rate")
 grid = grid.drop(columns=0, errors="ignore")  # month 0 is 100% by definition
-heat = px.imshow(grid, aspect="auto", color_continuous_scale=charts.GREENS, zmin=0,
-                 labels={"x": "Months since first order", "y": "First order month",
-                         "color": "Retention"})  # fmt: skip
+heat = charts.heatmap(grid, charts.GREENS, "Months since first order", "First order month",
+                      "Retention", zmin=0)  # fmt: skip
 heat.update_coloraxes(colorbar_tickformat=".0%")
+heat.update_traces(hovertemplate="Months since first order: %{x}<br>First order month: %{y}"
+                   "<br>Retention: %{z:.1%}<extra></extra>")  # fmt: skip
 charts.show(charts.tidy(heat, height=480))
 
 clv = frame.call("clv_distribution")
@@ -67,14 +67,10 @@ with left:
     if clv.empty:
         frame.not_trained("clv")
     else:
-        figure = px.bar(
-            clv,
-            x="band_end",
-            y="customers",
-            labels={"band_end": "12-month CLV up to", "customers": "Customers"},
-        )
-        figure.update_traces(marker_color=charts.INK["main"])
-        figure.update_xaxes(tickprefix=symbol, tickformat=",.0f")
+        figure = go.Figure(go.Bar(x=clv["band_end"], y=clv["customers"],
+                                  marker_color=charts.INK["main"]))  # fmt: skip
+        figure.update_xaxes(tickprefix=symbol, tickformat=",.0f", title_text="12-month CLV up to")
+        figure.update_yaxes(title_text="Customers")
         charts.show(charts.tidy(figure))
 with right:
     st.subheader("Most value at risk")
@@ -111,19 +107,8 @@ if clusters.empty:
 else:
     st.caption("Each cluster's customers and their averages when the models were last trained "
                "(`make train`).")  # fmt: skip
-    figure = px.scatter(
-        clusters,
-        x="average_orders",
-        y="average_net_revenue",
-        size="customers",
-        color="segment_name",
-        color_discrete_sequence=PALETTE,
-        hover_name="segment_name",
-        labels={
-            "average_orders": "Orders per customer",
-            "average_net_revenue": "Net revenue per customer",
-            "segment_name": "",
-        },
-    )
-    figure.update_yaxes(tickprefix=symbol, tickformat=",.0f")
+    figure = charts.bubbles(clusters, "average_orders", "average_net_revenue", "customers",
+                            "segment_name", PALETTE, hover_name="segment_name")  # fmt: skip
+    figure.update_xaxes(title_text="Orders per customer")
+    figure.update_yaxes(tickprefix=symbol, tickformat=",.0f", title_text="Net revenue per customer")
     charts.show(charts.tidy(figure))

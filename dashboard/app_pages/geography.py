@@ -1,6 +1,6 @@
 """Geography: where sales ship to, on a world map, in a table, and by category."""
 
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, frame
@@ -14,17 +14,19 @@ if countries.empty:
     frame.nothing_selected()
     st.stop()
 
-world = px.choropleth(countries, locations="iso_alpha3", color="net_revenue",
-                      hover_name="country_name", color_continuous_scale=charts.BLUES,
-                      labels={"net_revenue": "Net revenue"},
-                      hover_data={"orders": ":,", "iso_alpha3": False,
-                                  "net_revenue": ":,.0f"})  # fmt: skip
+world = go.Figure(go.Choropleth(
+    locations=countries["iso_alpha3"], z=countries["net_revenue"],
+    hovertext=countries["country_name"], customdata=countries[["orders"]],
+    hovertemplate="<b>%{hovertext}</b><br>Net revenue: %{z:,.0f}<br>"
+                  "Orders: %{customdata[0]:,}<extra></extra>",
+    coloraxis="coloraxis",
+))  # fmt: skip
+world.update_layout(coloraxis={"colorscale": charts.BLUES, "colorbar": {
+    "tickprefix": currency_symbol(), "tickformat": ",.0f", "title": {"text": ""}}})  # fmt: skip
 # no land or ocean fill of Plotly's own: the app's background shows through, light or dark
 world.update_geos(showframe=False, showcoastlines=False, projection_type="natural earth",
                   bgcolor="rgba(0,0,0,0)", showland=True, landcolor="rgba(140,140,140,0.25)",
                   showcountries=True, countrycolor="rgba(140,140,140,0.6)")  # fmt: skip
-world.update_coloraxes(colorbar_tickprefix=currency_symbol(), colorbar_tickformat=",.0f",
-                       colorbar_title_text="")  # fmt: skip
 charts.show(charts.tidy(world, height=460), config=charts.MAP_CONFIG)
 
 left, right = st.columns([2, 3])
@@ -41,9 +43,8 @@ with left:
 with right:
     st.subheader("Countries by category")
     cells = frame.call("country_categories", filters=filters, top=10)
-    tree = px.treemap(cells, path=["country_name", "category_name"], values="net_revenue",
-                      color="country_name",
-                      color_discrete_map=frame.colors().countries)  # fmt: skip
+    tree = charts.treemap(cells, ["country_name", "category_name"], "net_revenue",
+                          frame.colors().countries)  # fmt: skip
     amount = f"%{{label}}<br>{symbol}%{{value:,.0f}}"
     tree.update_traces(texttemplate=amount, hovertemplate=amount + "<br>%{percentParent:.0%} "
                        "of %{parent}<extra></extra>")  # fmt: skip

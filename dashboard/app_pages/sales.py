@@ -1,7 +1,7 @@
 """Sales: the trend by day, week, month or quarter; split by category, channel or country;
 when in the week and the year customers buy; this year against last."""
 
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, frame
@@ -18,10 +18,10 @@ if trend.empty:
     st.stop()
 
 st.subheader("Net revenue and gross profit")
-figure = px.line(trend, x="period", y=["net_revenue", "gross_profit"], markers=grain != "day",
-                 color_discrete_sequence=[charts.INK["main"], charts.INK["second"]])  # fmt: skip
-figure.for_each_trace(lambda t: t.update(name=LABELS[t.name]))
-figure.update_layout(yaxis_title=None, xaxis_title=None, legend_title=None)
+figure = charts.series(trend, "period", {
+    "net_revenue": (LABELS["net_revenue"], charts.INK["main"]),
+    "gross_profit": (LABELS["gross_profit"], charts.INK["second"]),
+}, markers=grain != "day")  # fmt: skip
 charts.show(charts.tidy(figure, money_axis=True))
 
 by = st.segmented_control("Split by", ["category", "channel", "country"], default="category",
@@ -29,10 +29,8 @@ by = st.segmented_control("Split by", ["category", "channel", "country"], defaul
 st.subheader(f"Net revenue by {by}")
 # the ten biggest countries, the rest together (added up by the service)
 split = frame.call("breakdown", by, grain, filters=filters, top=10 if by == "country" else None)
-figure = px.area(split, x="period", y="net_revenue", color="label",
-                 color_discrete_map=frame.colors().of_dimension(by),
-                 labels={"net_revenue": "Net revenue", "period": "", "label": ""})  # fmt: skip
-figure.update_layout(yaxis_title=None, xaxis_title=None, legend_title=None)
+figure = charts.lines(split, "period", "net_revenue", "label", frame.colors().of_dimension(by),
+                      stacked=True)  # fmt: skip
 charts.show(charts.tidy(figure, money_axis=True))
 
 st.subheader("When customers buy")
@@ -43,30 +41,23 @@ with left:
     grid = season.weekday_hour.pivot(index="weekday_name", columns="hour",
                                      values="average_orders_per_day")  # fmt: skip
     order = season.weekday_hour.drop_duplicates("weekday")["weekday_name"]
-    heatmap = px.imshow(grid.loc[list(order)], aspect="auto", color_continuous_scale=charts.BLUES,
-                        labels={"x": "Hour", "y": "", "color": "Orders per day"})  # fmt: skip
+    heatmap = charts.heatmap(grid.loc[list(order)], charts.BLUES, "Hour", "", "Orders per day")
     charts.show(charts.tidy(heatmap))
 with right:
-    months = px.bar(
-        season.month,
-        x="month_name",
-        y="index_vs_average",
-        labels={"month_name": "", "index_vs_average": "Against the average month"},
-    )
-    months.update_traces(marker_color=charts.INK["main"])
-    months.update_yaxes(tickformat=".0%")
+    months = go.Figure(go.Bar(x=season.month["month_name"], y=season.month["index_vs_average"],
+                              marker_color=charts.INK["main"]))  # fmt: skip
+    months.update_yaxes(tickformat=".0%", title_text="Against the average month")
     months.add_hline(y=1, line_dash="dot", line_color=charts.INK["muted"])
     charts.show(charts.tidy(months))
 
 st.subheader("Against the same period a year before")
 yoy_grain = "month" if filters.days > 120 else "week"
 yoy = frame.call("year_over_year", yoy_grain, filters=filters)
-figure = px.bar(yoy, x="period", y=["previous_net_revenue", "net_revenue"], barmode="group",
-                labels={"value": "Net revenue", "variable": "", "period": ""},
-                color_discrete_sequence=[charts.INK["muted"], charts.INK["main"]])  # fmt: skip
-figure.for_each_trace(
-    lambda t: t.update(
-        name={"net_revenue": "This period", "previous_net_revenue": "A year before"}[t.name]
-    )
-)
+figure = go.Figure([
+    go.Bar(x=yoy["period"], y=yoy["previous_net_revenue"], name="A year before",
+           marker_color=charts.INK["muted"]),
+    go.Bar(x=yoy["period"], y=yoy["net_revenue"], name="This period",
+           marker_color=charts.INK["main"]),
+])  # fmt: skip
+figure.update_layout(barmode="group", yaxis_title="Net revenue")
 charts.show(charts.tidy(figure, money_axis=True))
