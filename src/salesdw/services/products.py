@@ -139,6 +139,21 @@ def top_products(engine: Engine, filters: Filters, n: int = 20) -> pd.DataFrame:
     return frame.astype({column: float for column in _FLOATS})
 
 
+#: The Pareto curve's columns, over _PRODUCT_SALES's ranked products.
+_PARETO = """
+    row_number() over (order by net_revenue desc, product_id) as product_rank,
+    product_id, sku, product_name, top_category_name, units, net_revenue::float8, gross_margin,
+    return_rate,
+    cumulative_net_revenue::float8 / nullif(total_net_revenue, 0)::float8 as cumulative_share,
+    case
+        when total_net_revenue <= 0 then 'C'
+        when cumulative_net_revenue <= 0.80 * total_net_revenue then 'A'
+        when cumulative_net_revenue <= 0.95 * total_net_revenue then 'B'
+        else 'C'
+    end as abc_class
+"""
+
+
 def product_pareto(engine: Engine, filters: Filters, points: int | None = None) -> pd.DataFrame:
     """Every product with sales in the range, by net revenue (highest first), with the
     cumulative share of the range's net revenue and its ABC class (A up to 80%, B up to 95%,
@@ -149,24 +164,16 @@ def product_pareto(engine: Engine, filters: Filters, points: int | None = None) 
     (thousands of products draw the same line, slower)."""
     if points is not None and (not isinstance(points, int) or points < 2):
         raise FilterError(f"points must be a whole number of 2 or more (got {points!r})")
-    query = (
-        _PRODUCT_SALES
-        + """
-        , curve as (
-            select
-                row_number() over (order by net_revenue desc, product_id) as product_rank,
-                product_id, sku, product_name, top_category_name, units, net_revenue::float8,
-                gross_margin, return_rate,
-                cumulative_net_revenue::float8 / nullif(total_net_revenue, 0)::float8
-                    as cumulative_share,
-                case
-                    when total_net_revenue <= 0 then 'C'
-                    when cumulative_net_revenue <= 0.80 * total_net_revenue then 'A'
-                    when cumulative_net_revenue <= 0.95 * total_net_revenue then 'B'
-                    else 'C'
-                end as abc_class,
-                count(*) over () as products
-            from ranked
+    if points is None:
+        # in the ranking's own order (ranked's columns, not the float8 outputs): no sort
+        query = (
+            f"{_PRODUCT_SALES} select {_PARETO} from ranked"
+            " order by ranked.net_revenue desc, ranked.product_id"
+        )
+    else:
+        query = f"""{_PRODUCT_SALES},
+        curve as (
+            select {_PARETO}, count(*) over () as products from ranked
         ),
         classed as (
             select
@@ -180,13 +187,11 @@ def product_pareto(engine: Engine, filters: Filters, points: int | None = None) 
             product_rank, product_id, sku, product_name, top_category_name, units, net_revenue,
             gross_margin, return_rate, cumulative_share, abc_class
         from classed
-        where cast(:points as integer) is null
-            or product_rank in (class_first, class_last)
+        where product_rank in (class_first, class_last)
             -- every k-th rank, k = products / points rounded up
             or product_rank % ((products + :points - 1) / :points) = 0
         order by product_rank
-    """
-    )
+        """
     frame = _read(engine, query, {**_sales_params(engine, filters), "points": points})
     return frame.astype(
         {c: float for c in ("net_revenue", "gross_margin", "return_rate", "cumulative_share")}
