@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
+from pandas.api.typing import DataFrameGroupBy
 
 from dashboard.formats import currency_symbol
 
@@ -66,7 +67,7 @@ def trend_with_average(frame: pd.DataFrame) -> go.Figure:
     return tidy(figure, money_axis=True)
 
 
-def _by(frame: pd.DataFrame, color: str):
+def _by(frame: pd.DataFrame, color: str) -> DataFrameGroupBy:
     """The frame's rows per member of `color`, in order of first appearance (Plotly Express's
     order of traces)."""
     return frame.groupby(color, sort=False, dropna=False)
@@ -211,6 +212,7 @@ def treemap(
     parents: list[str] = []
     labels: list[str] = []
     sizes: list[float] = []
+    colors: list[str | None] = []
     for depth in range(len(path), 0, -1):  # leaves first, as Plotly Express lists them
         totals = frame.groupby(path[:depth], sort=False)[values].sum()
         for key, size in totals.items():
@@ -219,8 +221,10 @@ def treemap(
             parents.append("/".join(key[:-1]))
             labels.append(key[-1])
             sizes.append(size)
-    colors = [color_map.get(sector_id.split("/")[0]) for sector_id in ids]
-    extra = frame[customdata].to_numpy() if customdata and len(path) == 1 else None
+            colors.append(color_map.get(key[0]))
+    extra = None
+    if customdata and len(path) == 1:  # in the order of the sectors above
+        extra = frame.groupby(path[0], sort=False)[customdata].first().to_numpy()
     return go.Figure(go.Treemap(ids=ids, parents=parents, labels=labels, values=sizes,
                                 branchvalues="total", marker_colors=colors,
                                 customdata=extra))  # fmt: skip

@@ -85,3 +85,12 @@ def test_heatmap_puts_the_first_row_on_top_on_the_colour_axis() -> None:
     assert list(cells.y) == ["Mon", "Tue"] and cells.z.tolist() == [[1, 2], [3, 4]]
     assert figure.layout.yaxis.autorange == "reversed"
     assert cells.coloraxis == "coloraxis" and figure.layout.coloraxis.cmin == 0
+
+
+def test_a_one_level_treemap_carries_each_sectors_own_custom_data() -> None:
+    segments = pd.DataFrame({"segment": ["Lost", "Champions"], "customers": [5, 9],
+                             "revenue_share": [0.1, 0.6]})  # fmt: skip
+    figure = charts.treemap(segments, ["segment"], "customers", {}, customdata=["revenue_share"])
+    tree = figure.data[0]
+    assert list(tree.labels) == ["Lost", "Champions"] and list(tree.parents) == ["", ""]
+    assert tree.customdata.tolist() == [[0.1], [0.6]]
