@@ -123,8 +123,10 @@ def bars(
     height: int = 360,
     text: str | None = None,
 ) -> go.Figure:
-    """Ranked bars, biggest on top, each in its member's colour when color_map is given (one
-    trace per member, named after it, as Plotly Express draws them); `text` labels each bar."""
+    """Bars: horizontal ones ranked, biggest on top; vertical ones (horizontal=False) in the
+    frame's order. Each in its member's colour when color_map is given (one trace per member,
+    named after it, as Plotly Express draws them), else in INK's main colour; `text` labels
+    each bar."""
     if horizontal:
         frame = frame.sort_values(x)
     orientation = "h" if horizontal else None

@@ -1,7 +1,6 @@
 """Customers: RFM segments and what to do for each, cohort retention, lifetime value, who is
 about to leave, and behavioural clusters."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, frame
@@ -67,11 +66,10 @@ with left:
     if clv.empty:
         frame.not_trained("clv")
     else:
-        figure = go.Figure(go.Bar(x=clv["band_end"], y=clv["customers"],
-                                  marker_color=charts.INK["main"]))  # fmt: skip
+        figure = charts.bars(clv, "band_end", "customers", money_axis=False, horizontal=False)
         figure.update_xaxes(tickprefix=symbol, tickformat=",.0f", title_text="12-month CLV up to")
         figure.update_yaxes(title_text="Customers")
-        charts.show(charts.tidy(figure))
+        charts.show(figure)
 with right:
     st.subheader("Most value at risk")
     if churn.empty:

@@ -44,11 +44,11 @@ with left:
     heatmap = charts.heatmap(grid.loc[list(order)], charts.BLUES, "Hour", "", "Orders per day")
     charts.show(charts.tidy(heatmap))
 with right:
-    months = go.Figure(go.Bar(x=season.month["month_name"], y=season.month["index_vs_average"],
-                              marker_color=charts.INK["main"]))  # fmt: skip
+    months = charts.bars(season.month, "month_name", "index_vs_average", money_axis=False,
+                         horizontal=False)  # fmt: skip
     months.update_yaxes(tickformat=".0%", title_text="Against the average month")
     months.add_hline(y=1, line_dash="dot", line_color=charts.INK["muted"])
-    charts.show(charts.tidy(months))
+    charts.show(months)
 
 st.subheader("Against the same period a year before")
 yoy_grain = "month" if filters.days > 120 else "week"

@@ -94,3 +94,11 @@ def test_a_one_level_treemap_carries_each_sectors_own_custom_data() -> None:
     tree = figure.data[0]
     assert list(tree.labels) == ["Lost", "Champions"] and list(tree.parents) == ["", ""]
     assert tree.customdata.tolist() == [[0.1], [0.6]]
+
+
+def test_vertical_bars_keep_the_frames_order_in_one_trace() -> None:
+    months = pd.DataFrame({"month": ["Jan", "Feb", "Mar"], "index": [1.2, 0.8, 1.0]})
+    figure = charts.bars(months, "month", "index", money_axis=False, horizontal=False)
+    (trace,) = figure.data
+    assert list(trace.x) == ["Jan", "Feb", "Mar"] and trace.orientation is None
+    assert trace.marker.color == charts.INK["main"]
