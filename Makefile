@@ -51,8 +51,10 @@ dashboard: migrate ## Serve the dashboard on the data already there (PORT=8501)
 psql: install ## Open psql on the warehouse
 	$(BIN)/salesdw db psql
 
-test: install chromium ## Run the tests on real PostgreSQL servers
-	$(BIN)/pytest
+# On every core (pytest-xdist; at most 4 workers, each with its own embedded server): the
+# suite spends half its time waiting on PostgreSQL, so two workers on two cores take ~0.55x.
+test: install chromium ## Run the tests on real PostgreSQL servers, on every core
+	$(BIN)/pytest -n auto --maxprocesses=4
 
 # The browser test drives Debian's Chromium (Playwright's own download is not used). Installed
 # here when missing and we are root; otherwise, or if apt fails, the test skips and says why.

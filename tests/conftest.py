@@ -100,16 +100,41 @@ def db(pg_server: PgServer, migrated_template: str) -> Iterator[Engine]:
     pg_server.drop_database(name)
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
-    if not _servers:
-        return
-    terminalreporter.write_sep("-", "PostgreSQL servers tested")
+def _server_lines() -> list[str]:
+    """What this process tested on: one line per server, or why a server was not used."""
+    lines = []
     for role in ("primary", "system"):
         server = _servers.get(role)
         if server is not None:
-            terminalreporter.write_line(server.describe())
+            lines.append(server.describe())
         elif role in _skipped:
-            terminalreporter.write_line(f"{role}: not used ({_skipped[role]})")
+            lines.append(f"{role}: not used ({_skipped[role]})")
+    return lines
+
+
+#: Under pytest-xdist (make test), the lines each worker sends back when it finishes.
+_worker_lines: list[str] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: its servers are its own
+        workeroutput["pg_servers"] = _server_lines()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:  # an xdist hook
+    _worker_lines.extend(getattr(node, "workeroutput", {}).get("pg_servers", []))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    # every worker starts its own embedded server (a line each); they share the system server
+    lines = list(dict.fromkeys(sorted(_server_lines() + _worker_lines)))
+    if not lines:
+        return
+    terminalreporter.write_sep("-", "PostgreSQL servers tested")
+    for line in lines:
+        terminalreporter.write_line(line)
 
 
 #: The seeded test warehouse: small enough to build in seconds, large enough for statistics.

@@ -2,7 +2,9 @@
 
 The primary server is, in this order: `SALESDW_TEST_DATABASE_URL` (a maintenance database on a
 server where the user may create databases); a testcontainers PostgreSQL 18 when a Docker engine
-answers; salesdw's embedded server, in its own data folder (.salesdw/test) on a free port.
+answers; salesdw's embedded server, in its own data folder (.salesdw/test) on a free port. Under
+pytest-xdist (`make test` runs the tests on every core), each worker has its own primary server
+(.salesdw/test-gw0, ...; one container each), so the workers' databases never meet.
 
 The system server is the one these machines run on 127.0.0.1:5432 (PostgreSQL 15, user
 postgres, trust). When it answers, every `db` test runs on it too, so the schema is proven on
@@ -126,7 +128,10 @@ def start_primary() -> PgServer:
         server._stop.append(container.stop)
         return server
 
-    embedded = EmbeddedServer(PROJECT_ROOT / ".salesdw" / "test", _free_port())
+    # under pytest-xdist, a server (and folder) per worker: gw0, gw1, ...
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    folder = f"test-{worker}" if worker else "test"
+    embedded = EmbeddedServer(PROJECT_ROOT / ".salesdw" / folder, _free_port())
     url = embedded.ensure_running().set(database="postgres")
     server = PgServer("primary", "embedded", url, _server_version(url))
     server._stop.append(embedded.stop)

@@ -43,9 +43,13 @@ def upgrade() -> None:
             if not exists (select 1 from pg_roles where rolname = '{READER}') then
                 begin
                     create role {READER} nologin;
-                exception when insufficient_privilege then
-                    raise notice 'no privilege to create role {READER}; skipped';
-                    return;
+                exception
+                    when insufficient_privilege then
+                        raise notice 'no privilege to create role {READER}; skipped';
+                        return;
+                    -- another database of the server migrating at the same moment made it
+                    when duplicate_object or unique_violation then
+                        null;
                 end;
             end if;{grants}
         end
