@@ -13,8 +13,6 @@ now, before = comparison.current, comparison.previous
 if now.orders == 0:
     frame.nothing_selected()
     st.stop()
-people = frame.call("active_customers", filters=filters)
-people_before = frame.call("active_customers", filters=filters.previous_period())
 visits = frame.call("conversion", filters=filters)
 visits_before = frame.call("conversion", filters=filters.previous_period())
 
@@ -39,20 +37,13 @@ cards[3].metric(
 )
 cards[3].caption(f"Gross margin **{percent(now.gross_margin)}** "
                  f"(before: {percent(before.gross_margin)})")  # fmt: skip
+# The customer cards are filled last (end of the page): distinct customers under a filter other
+# than dates are counted from the orders, a second or two at 10M orders, and the charts below
+# should not wait for them.
 cards = st.columns(4)
-cards[0].metric(
-    "Customers",
-    count(people.customers),
-    change(relative(people.customers, people_before.customers)),
-)
+customer_cards = cards[0].empty(), cards[2].empty()
 cards[1].metric(
     "New customers", count(now.new_customers), change(comparison.change("new_customers"))
-)
-cards[2].metric(
-    "Repeat rate",
-    percent(people.repeat_rate),
-    change(relative(people.repeat_rate, people_before.repeat_rate)),
-    help="Share of the period's customers who had ordered before it.",
 )
 cards[3].metric("Conversion rate", percent(visits.rate, 2),
                 change(relative(visits.rate, visits_before.rate)),
@@ -80,3 +71,17 @@ st.subheader("What stands out")
 for insight in frame.call("insights", filters=filters):
     icon = ":material/trending_up:" if insight.is_positive else ":material/trending_down:"
     st.markdown(f"{icon} {insight.text}")
+
+people = frame.call("active_customers", filters=filters)
+people_before = frame.call("active_customers", filters=filters.previous_period())
+customer_cards[0].metric(
+    "Customers",
+    count(people.customers),
+    change(relative(people.customers, people_before.customers)),
+)
+customer_cards[1].metric(
+    "Repeat rate",
+    percent(people.repeat_rate),
+    change(relative(people.repeat_rate, people_before.repeat_rate)),
+    help="Share of the period's customers who had ordered before it.",
+)
