@@ -169,6 +169,22 @@ def test_daily_trend_averages_the_last_seven_days(seeded: Engine, base: Base) ->
     assert abs(got["net_revenue_moving_average"].to_numpy() - expected.to_numpy()).max() < 0.01
 
 
+@pytest.mark.parametrize("case", ["dates-only", "categories-electronics-fashion"])
+def test_daily_trend_without_orders_keeps_the_revenue_and_drops_the_counts(
+    seeded: Engine, base: Base, top_ids: dict[str, int], case: str
+) -> None:
+    """The Overview's chart needs no order counts: orders=False leaves them out (the costly
+    part under a category filter) and every other column is as with them."""
+    filters = make_filters(case, top_ids)
+    full = daily_trend(seeded, filters)
+    slim = daily_trend(seeded, filters, orders=False)
+    assert list(slim.columns) == ["day", "net_revenue", "net_revenue_moving_average"]
+    assert full["orders"].sum() > 0
+    pd.testing.assert_frame_equal(slim, full.drop(columns="orders"))
+    _, lines = select(base, filters)
+    assert abs(slim["net_revenue"].sum() - lines["net_revenue"].sum() / 100) < MONEY_TOLERANCE
+
+
 @pytest.mark.parametrize(
     "call",
     [
