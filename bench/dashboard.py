@@ -13,6 +13,10 @@ filter sets.
    medium, 2 s at large; warm 0.3 s or less. Baseline: the service calls the cold run made
    (recorded), timed alone on a plain engine, so the Streamlit overhead (script, widgets, Plotly
    figures) shows as a ratio.
+   2b. The same cold runs under --heavy-sets (default 5) heavy filter sets per page, never used
+   before: one or two categories, no country, 1-2 years, half with cancelled orders too: the
+   filters that read the most rows (every set of categories of each day), which the random sets
+   of 4 seldom draw. Median and worst per page, against the same goals.
 3. First paint in headless Chromium (scripts/screenshots.py: `salesdw dashboard` on a free port,
    Playwright with Debian's /usr/bin/chromium): cold = a fresh server (one untimed visit for its
    imports) and a filter set never used before, a different one per page, timed until the title
@@ -34,7 +38,7 @@ Timings are noisy on shared machines, so read the ratios; nothing is asserted. F
 repository root:
 
     .venv/bin/python bench/dashboard.py [--scale medium|large] [--reuse DB] [--keep] [--no-train]
-        [--filter-sets 20] [--repeat 3] [--no-browser]
+        [--filter-sets 20] [--heavy-sets 5] [--repeat 3] [--no-browser]
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +83,9 @@ from salesdw.db.connect import database_url, libpq_url  # noqa: E402
 from salesdw.generate import SCALES, resolve_options, seed_warehouse  # noqa: E402
 from salesdw.ml.train import train  # noqa: E402
 from salesdw.refresh import refresh  # noqa: E402
+from salesdw.schema import ORDER_CHANNELS  # noqa: E402
 from salesdw.services import Filters, filter_options  # noqa: E402
+from salesdw.services.filters import SALES_STATUSES  # noqa: E402
 from scripts import screenshots  # noqa: E402
 
 COLD_GOAL_S = {"medium": 1.0, "large": 2.0}
@@ -261,15 +268,77 @@ def render_times(url: URL, repeat: int) -> dict[str, Render]:
     return renders
 
 
+def heavy_filters(rng: random.Random, data: Profile) -> Filters:
+    """A filter set of the slowest kind: one or two categories and no country (orders are
+    counted over every set of categories of each day), over one or two years, with or without
+    cancelled orders, sometimes one channel."""
+    span = (data.last_day - data.first_day).days + 1
+    days = rng.randint(min(365, span), min(730, span))
+    start = data.first_day + timedelta(days=rng.randint(0, span - days))
+    return Filters(
+        start, start + timedelta(days=days - 1),
+        categories=tuple(sorted(rng.sample(data.categories, rng.randint(1, 2)))),
+        channels=tuple(rng.sample(ORDER_CHANNELS, rng.randint(0, 1))),
+        statuses=SALES_STATUSES if rng.random() < 0.5 else (*SALES_STATUSES, "cancelled"),
+    )  # fmt: skip
+
+
+def params_of(filters: Filters, names: dict[int, str]) -> dict[str, list[str]]:
+    """The query parameters of a shareable link to these filters (dashboard.filters.to_params)."""
+    selection = Selection("custom", filters.start, filters.end, filters.countries,
+                          tuple(names[i] for i in filters.categories), filters.channels,
+                          filters.statuses)  # fmt: skip
+    return to_params(selection)
+
+
+@dataclass
+class Heavy:
+    """Cold AppTest runs of one page under heavy filter sets: seconds, and any errors."""
+
+    colds: list[float]
+    errors: list[str]
+
+
+def heavy_render_times(url: URL, data: Profile, sets: int, seed: int) -> dict[str, Heavy]:
+    """Per page: a cold AppTest run (st.cache_data emptied) under each of `sets` heavy filter
+    sets, a different set for every run of every page."""
+    database = url_text(url)
+    engine = create_engine(url)
+    try:
+        names = dict(filter_options(engine).categories)
+    finally:
+        engine.dispose()
+    rng = random.Random(seed)
+    heavy: dict[str, Heavy] = {}
+    try:
+        forget_everything()
+        open_app(database)  # imports and the engine: not timed
+        for name in PAGES:
+            colds: list[float] = []
+            errors: list[str] = []
+            for _ in range(sets):
+                params = params_of(heavy_filters(rng, data), names)
+                at = open_app(database, name, params)  # the page's imports, the link read
+                st.cache_data.clear()
+                started = time.perf_counter()
+                at.run()
+                colds.append(time.perf_counter() - started)
+                errors += [str(e.value)[:200] for e in (*at.exception, *at.error)]
+            heavy[name] = Heavy(colds, errors)
+            say(f"    {name:<10} cold median {statistics.median(colds):5.2f} s, worst "
+                f"{max(colds):5.2f} s over {sets} sets"
+                + (f"  ERRORS: {errors[:2]}" if errors else ""))  # fmt: skip
+    finally:
+        forget_everything()
+    return heavy
+
+
 # --- 3 and 4. the browser and the server's memory --------------------------------------------
 
 
 def link(filters: Filters, names: dict[int, str]) -> str:
-    """The query string of a shareable link to these filters (dashboard.filters.to_params)."""
-    selection = Selection("custom", filters.start, filters.end, filters.countries,
-                          tuple(names[i] for i in filters.categories), filters.channels,
-                          filters.statuses)  # fmt: skip
-    return urllib.parse.urlencode(to_params(selection), doseq=True)
+    """The query string of a shareable link to these filters."""
+    return urllib.parse.urlencode(params_of(filters, names), doseq=True)
 
 
 def streamlit_process(server: screenshots.Server) -> psutil.Process:
@@ -444,7 +513,8 @@ def verdict(value: float, goal: float | None) -> str:
     return "" if goal is None else (" ok" if value <= goal else " MISSED")
 
 
-def summarise(scale: str, renders: dict[str, Render], shown: Browser | None) -> list[Row]:
+def summarise(scale: str, renders: dict[str, Render], heavy: dict[str, Heavy],
+              shown: Browser | None) -> list[Row]:  # fmt: skip
     cold_goal = COLD_GOAL_S.get(scale)
     rows: list[Row] = []
     for name, render in renders.items():
@@ -452,6 +522,13 @@ def summarise(scale: str, renders: dict[str, Render], shown: Browser | None) -> 
                      f"services alone {render.alone:.2f} s",
                      f"{render.cold / max(render.alone, 1e-9):.1f}x",
                      goal_text(cold_goal) + verdict(render.cold, cold_goal)))  # fmt: skip
+        if name in heavy:
+            colds = heavy[name].colds
+            worst = max(colds)
+            rows.append((f"{scale} {name}: AppTest cold, heavy filters, median / worst of "
+                         f"{len(colds)}", f"{statistics.median(colds):.2f} / {worst:.2f} s",
+                         f"default link {render.cold:.2f} s", f"{worst / render.cold:.1f}x",
+                         goal_text(cold_goal) + verdict(worst, cold_goal)))  # fmt: skip
         rows.append((f"{scale} {name}: AppTest warm", f"{render.warm:.3f} s",
                      f"cold {render.cold:.2f} s", f"{render.warm / render.cold:.2f}x",
                      goal_text(WARM_GOAL_S) + verdict(render.warm, WARM_GOAL_S)))  # fmt: skip
@@ -509,6 +586,9 @@ def main() -> None:
     )
     parser.add_argument("--filter-sets", type=int, default=20,
                         help="random filter sets per page for the memory figure (20)")  # fmt: skip
+    parser.add_argument("--heavy-sets", type=int, default=5,
+                        help="heavy filter sets per page for the cold AppTest runs of 2b; 0 "
+                        "skips them (5)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=42, help="seed of the random filters (42)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="AppTest tries per page; the median counts (3)")  # fmt: skip
@@ -528,6 +608,11 @@ def main() -> None:
             f"{data.last_day}")  # fmt: skip
         say("\n2. server-side render (AppTest), default link; cold = cache_data cleared")
         renders = render_times(url, args.repeat)
+        heavy: dict[str, Heavy] = {}
+        if args.heavy_sets > 0:
+            say(f"\n2b. server-side render (AppTest) cold under {args.heavy_sets} heavy filter "
+                "sets per page: categories, no country, 1-2 years")  # fmt: skip
+            heavy = heavy_render_times(url, data, args.heavy_sets, args.seed)
         shown = None
         if args.no_browser:
             say("\n3-4. browser and memory: skipped (--no-browser)")
@@ -538,7 +623,7 @@ def main() -> None:
             shown = in_the_browser(url, data, args.filter_sets, args.seed)
 
     say("\nsummary (noisy machine: read the ratios)")
-    summary = summarise(scale, renders, shown)
+    summary = summarise(scale, renders, heavy, shown)
     header = ("figure", "value", "baseline", "ratio", "goal")
     widths = [max(len(row[i]) for row in [header, *summary]) for i in range(5)]
     for row in [header, *summary]:
