@@ -4,7 +4,9 @@ each with the command that fixes it instead of a traceback."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -190,8 +192,19 @@ def not_trained(model: str) -> None:
 
 def call(name: str, *args, **kwargs):
     """queries.call with the page's filters, showing a user error instead of a traceback."""
+    return answer(lambda: queries.call(name, *args, **kwargs))
+
+
+def start(name: str, *args, **kwargs) -> queries.Pending:
+    """queries.call begun in the background: the page draws on, and answer(pending.result)
+    takes the answer where it is shown."""
+    return queries.Pending(name, *args, **kwargs)
+
+
+def answer(get: Callable[[], Any]) -> Any:
+    """get(), showing a user error or a lost server as a message instead of a traceback."""
     try:
-        return queries.call(name, *args, **kwargs)
+        return get()
     except SalesdwError as exc:
         _stop(str(exc))
     except OperationalError as exc:  # the server went away since the frame checked it

@@ -13,6 +13,13 @@ now, before = comparison.current, comparison.previous
 if now.orders == 0:
     frame.nothing_selected()
     st.stop()
+# The slowest answers run in the background while the page draws, on another core: distinct
+# customers under a filter other than dates are counted from the orders (a second or two at 10M
+# orders; their cards are filled last), and the insights, which compare the countries and
+# categories of both periods.
+people_later = frame.start("active_customers", filters=filters)
+people_before_later = frame.start("active_customers", filters=filters.previous_period())
+insights_later = frame.start("insights", filters=filters)
 visits = frame.call("conversion", filters=filters)
 visits_before = frame.call("conversion", filters=filters.previous_period())
 
@@ -37,9 +44,7 @@ cards[3].metric(
 )
 cards[3].caption(f"Gross margin **{percent(now.gross_margin)}** "
                  f"(before: {percent(before.gross_margin)})")  # fmt: skip
-# The customer cards are filled last (end of the page): distinct customers under a filter other
-# than dates are counted from the orders, a second or two at 10M orders, and the charts below
-# should not wait for them.
+# the customer cards are filled last (end of the page): their counts are still running
 cards = st.columns(4)
 customer_cards = cards[0].empty(), cards[2].empty()
 cards[1].metric(
@@ -69,12 +74,12 @@ with right:
     charts.show(charts.bars(categories, "net_revenue", "label", colors.categories))
 
 st.subheader("What stands out")
-for insight in frame.call("insights", filters=filters):
+for insight in frame.answer(insights_later.result):
     icon = ":material/trending_up:" if insight.is_positive else ":material/trending_down:"
     st.markdown(f"{icon} {insight.text}")
 
-people = frame.call("active_customers", filters=filters)
-people_before = frame.call("active_customers", filters=filters.previous_period())
+people = frame.answer(people_later.result)
+people_before = frame.answer(people_before_later.result)
 customer_cards[0].metric(
     "Customers",
     count(people.customers),
