@@ -44,7 +44,6 @@ repository root:
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import random
 import signal
@@ -64,9 +63,13 @@ from typing import Any
 import psutil
 import psycopg
 import streamlit as st
+import streamlit.logger
 from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Engine
 
+# Streamlit warns of a missing runtime at every cache and AppTest run outside a server; each of
+# its loggers has its own level, which this sets, for those made later too
+streamlit.logger.set_log_level("error")
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 # this file is bench/dashboard.py: the package `dashboard` must come first, bench/views.py after
@@ -596,7 +599,6 @@ def main() -> None:
                         help="skip the browser and memory figures (3 and 4)")  # fmt: skip
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the scratch database is dropped
-    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime found" under AppTest
     warnings.filterwarnings("ignore")
     server = database_url()
     say(f"server: {libpq_url(server)}")
