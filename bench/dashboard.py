@@ -16,7 +16,7 @@ filter sets.
    2b. The same cold runs under --heavy-sets (default 5) heavy filter sets per page, never used
    before: one or two categories, no country, 1-2 years, half with cancelled orders too: the
    filters that read the most rows (every set of categories of each day), which the random sets
-   of 4 seldom draw. Median and worst per page, against the same goals.
+   of steps 3 and 4 seldom draw. Median and worst per page, against the same goals.
 3. First paint in headless Chromium (scripts/screenshots.py: `salesdw dashboard` on a free port,
    Playwright with Debian's /usr/bin/chromium): cold = a fresh server (one untimed visit for its
    imports) and a filter set never used before, a different one per page, timed until the title
