@@ -8,6 +8,7 @@ from dashboard.formats import change, count, money, percent
 
 frame.header("Overview")
 filters = frame.filters()
+previous = filters.previous_period()
 comparison = frame.call("kpis", filters=filters)
 now, before = comparison.current, comparison.previous
 if now.orders == 0:
@@ -18,10 +19,10 @@ if now.orders == 0:
 # orders; their cards are filled last), and the insights, which compare the countries and
 # categories of both periods.
 people_later = frame.start("active_customers", filters=filters)
-people_before_later = frame.start("active_customers", filters=filters.previous_period())
+people_before_later = frame.start("active_customers", filters=previous)
 insights_later = frame.start("insights", filters=filters)
 visits = frame.call("conversion", filters=filters)
-visits_before = frame.call("conversion", filters=filters.previous_period())
+visits_before = frame.call("conversion", filters=previous)
 
 
 def relative(now_value, before_value):
@@ -44,9 +45,12 @@ cards[3].metric(
 )
 cards[3].caption(f"Gross margin **{percent(now.gross_margin)}** "
                  f"(before: {percent(before.gross_margin)})")  # fmt: skip
-# the customer cards are filled last (end of the page): their counts are still running
+# the customer cards are filled last (end of the page): their counts are still running, so
+# they say so until then
 cards = st.columns(4)
 customer_cards = cards[0].empty(), cards[2].empty()
+for card, label in zip(customer_cards, ("Customers", "Repeat rate"), strict=True):
+    card.metric(label, "…", help="Counting the period's distinct customers...")
 cards[1].metric(
     "New customers", count(now.new_customers), change(comparison.change("new_customers"))
 )
@@ -54,9 +58,18 @@ cards[3].metric("Conversion rate", percent(visits.rate, 2),
                 change(relative(visits.rate, visits_before.rate)),
                 help="Orders per web or app session, in the period's countries; sessions "
                      "know no sales channel or category.")  # fmt: skip
+first_day = frame.options().first_day
+if first_day is not None and previous.end < first_day:
+    partial = f" They are all before the first order ({first_day:%d %b %Y}): nothing to compare."
+elif first_day is not None and previous.start < first_day:
+    partial = (
+        f" They begin before the first order ({first_day:%d %b %Y}), so the changes "
+        f"compare with {(previous.end - first_day).days + 1} days of data."
+    )
+else:
+    partial = ""
 st.caption(f"Changes against the previous {filters.days} days "
-           f"({filters.previous_period().start:%d %b %Y} - "
-           f"{filters.previous_period().end:%d %b %Y}).")  # fmt: skip
+           f"({previous.start:%d %b %Y} - {previous.end:%d %b %Y}).{partial}")  # fmt: skip
 
 st.subheader("Net revenue per day")
 # net revenue only: order counts under a category filter cost ten times more to add up

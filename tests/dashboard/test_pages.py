@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
+from salesdw.services import filter_options
 from tests.dashboard.conftest import OpenPage, assert_clean, column_formats, downloads, metrics
 
 
@@ -22,7 +24,8 @@ def subheaders(at) -> list[str]:
 
 
 def shown(value: str) -> bool:
-    return value not in ("", "n/a") and "nan" not in value
+    """A figure, not a blank, a missing value or the placeholder of a count still running."""
+    return value not in ("", "n/a", "…") and "nan" not in value
 
 
 def test_overview_shows_eight_kpis_the_trend_and_the_top_countries_and_categories(
@@ -47,6 +50,30 @@ def test_overview_shows_eight_kpis_the_trend_and_the_top_countries_and_categorie
     # money in the sentences carries the currency symbol
     movers = [text for text in insights if "net revenue up" in text or "net revenue down" in text]
     assert movers and all(re.search(r"\([+-]€[\d,]+\)", text) for text in movers), movers
+
+
+def test_overview_says_when_the_period_compared_with_begins_before_the_first_order(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    options = filter_options(trained)
+    first, last = options.first_day, options.last_day
+
+    def comparison(start: date) -> str:
+        params = {"period": "custom", "from": start.isoformat(), "to": last.isoformat()}
+        at = open_page(trained, params=params)
+        assert_clean(at)
+        return next(c.value for c in at.caption if c.value.startswith("Changes against"))
+
+    # the default link's previous 90 days lie within the data
+    assert "first order" not in comparison(last - timedelta(days=89))
+    # a range starting 30 days in: the 30 days before it hold data, the rest do not
+    days = (last - first).days + 1 - 30
+    partial = comparison(first + timedelta(days=30))
+    assert f"previous {days} days" in partial
+    assert f"before the first order ({first:%d %b %Y})" in partial
+    assert "the changes compare with 30 days of data" in partial
+    # every day: the previous period is all before the data
+    assert "all before the first order" in comparison(first)
 
 
 def test_sales_shows_trend_split_season_and_year_over_year(
