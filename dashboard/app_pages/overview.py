@@ -77,13 +77,14 @@ charts.show(charts.trend_with_average(frame.call("daily_trend", filters=filters,
 
 colors = frame.colors()
 left, right = st.columns(2)
+# net revenue only, as the chart above
 with left:
     st.subheader("Top countries")
-    countries = frame.call("breakdown", "country", filters=filters).head(10)
+    countries = frame.call("breakdown", "country", filters=filters, orders=False).head(10)
     charts.show(charts.bars(countries, "net_revenue", "label", colors.countries))
 with right:
     st.subheader("Top categories")
-    categories = frame.call("breakdown", "category", filters=filters).head(10)
+    categories = frame.call("breakdown", "category", filters=filters, orders=False).head(10)
     charts.show(charts.bars(categories, "net_revenue", "label", colors.categories))
 
 st.subheader("What stands out")

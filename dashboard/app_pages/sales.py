@@ -27,8 +27,9 @@ charts.show(charts.tidy(figure, money_axis=True))
 by = st.segmented_control("Split by", ["category", "channel", "country"], default="category",
                           key="sales_by") or "category"  # fmt: skip
 st.subheader(f"Net revenue by {by}")
-# the ten biggest countries, the rest together (added up by the service)
-split = frame.call("breakdown", by, grain, filters=filters, top=10 if by == "country" else None)
+# the ten biggest countries, the rest together (added up by the service); net revenue only
+split = frame.call("breakdown", by, grain, filters=filters, top=10 if by == "country" else None,
+                   orders=False)  # fmt: skip
 figure = charts.lines(split, "period", "net_revenue", "label", frame.colors().of_dimension(by),
                       stacked=True)  # fmt: skip
 charts.show(charts.tidy(figure, money_axis=True))

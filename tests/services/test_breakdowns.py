@@ -185,6 +185,22 @@ def test_daily_trend_without_orders_keeps_the_revenue_and_drops_the_counts(
     assert abs(slim["net_revenue"].sum() - lines["net_revenue"].sum() / 100) < MONEY_TOLERANCE
 
 
+@pytest.mark.parametrize("by", ["country", "category"])
+@pytest.mark.parametrize("case", ["dates-only", "categories-electronics-fashion"])
+def test_sales_breakdown_without_orders_keeps_the_money_and_drops_the_counts(
+    seeded: Engine, base: Base, top_ids: dict[str, int], case: str, by: str
+) -> None:
+    """The insights compare net revenue alone: orders=False leaves the counts out (the costly
+    part under a category filter) and every other column is as with them."""
+    filters = make_filters(case, top_ids)
+    full = sales_breakdown(seeded, filters, by)
+    slim = sales_breakdown(seeded, filters, by, orders=False)
+    assert "orders" not in slim.columns and full["orders"].sum() > 0
+    pd.testing.assert_frame_equal(slim, full.drop(columns="orders"))
+    _, lines = select(base, filters)
+    assert abs(slim["net_revenue"].sum() - lines["net_revenue"].sum() / 100) < MONEY_TOLERANCE
+
+
 @pytest.mark.parametrize(
     "call",
     [

@@ -42,8 +42,11 @@ def _figure(metric: str, value: float) -> str:
 
 
 def _movers(engine: Engine, filters: Filters, by: str, noun: str) -> list[Insight]:
-    now = sales_breakdown(engine, filters, by).set_index("member")
-    before = sales_breakdown(engine, filters.previous_period(), by).set_index("member")
+    # net revenue is all a mover needs: no order counts (the costly part under a category filter)
+    now = sales_breakdown(engine, filters, by, orders=False).set_index("member")
+    before = sales_breakdown(engine, filters.previous_period(), by, orders=False).set_index(
+        "member"
+    )
     if now.empty or before.empty:
         return []
     both = now.join(before[["net_revenue"]].add_suffix("_before"), how="inner")
