@@ -286,6 +286,15 @@ def heavy_filters(rng: random.Random, data: Profile) -> Filters:
     )  # fmt: skip
 
 
+def category_names(url: URL) -> dict[int, str]:
+    """Each top-level category's name by id: links name categories, filters hold their ids."""
+    engine = create_engine(url)
+    try:
+        return dict(filter_options(engine).categories)
+    finally:
+        engine.dispose()
+
+
 def params_of(filters: Filters, names: dict[int, str]) -> dict[str, list[str]]:
     """The query parameters of a shareable link to these filters (dashboard.filters.to_params)."""
     selection = Selection("custom", filters.start, filters.end, filters.countries,
@@ -306,11 +315,7 @@ def heavy_render_times(url: URL, data: Profile, sets: int, seed: int) -> dict[st
     """Per page: a cold AppTest run (st.cache_data emptied) under each of `sets` heavy filter
     sets, a different set for every run of every page."""
     database = url_text(url)
-    engine = create_engine(url)
-    try:
-        names = dict(filter_options(engine).categories)
-    finally:
-        engine.dispose()
+    names = category_names(url)
     rng = random.Random(seed)
     heavy: dict[str, Heavy] = {}
     try:
@@ -449,11 +454,7 @@ class Browser:
 
 
 def in_the_browser(url: URL, data: Profile, sets: int, seed: int) -> Browser:
-    engine = create_engine(url)
-    try:
-        names = dict(filter_options(engine).categories)
-    finally:
-        engine.dispose()
+    names = category_names(url)
     rng = random.Random(seed)
     filter_sets = [random_filters(rng, data) for _ in range(sets * len(PAGES))]
     content: dict[str, float] = {}

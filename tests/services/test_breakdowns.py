@@ -185,16 +185,21 @@ def test_daily_trend_without_orders_keeps_the_revenue_and_drops_the_counts(
     assert abs(slim["net_revenue"].sum() - lines["net_revenue"].sum() / 100) < MONEY_TOLERANCE
 
 
-@pytest.mark.parametrize("by", ["country", "category"])
+@pytest.mark.parametrize("shape", [
+    {"by": "country"},
+    {"by": "category"},
+    {"by": "country", "grain": "month", "top": 5},  # the Sales page's split
+], ids=["country", "category", "country-by-month-top-5"])  # fmt: skip
 @pytest.mark.parametrize("case", ["dates-only", "categories-electronics-fashion"])
 def test_sales_breakdown_without_orders_keeps_the_money_and_drops_the_counts(
-    seeded: Engine, base: Base, top_ids: dict[str, int], case: str, by: str
+    seeded: Engine, base: Base, top_ids: dict[str, int], case: str, shape: dict
 ) -> None:
-    """The insights compare net revenue alone: orders=False leaves the counts out (the costly
-    part under a category filter) and every other column is as with them."""
+    """The insights and the charts of net revenue need no order counts: orders=False leaves
+    them out (the costly part under a category filter) and every other column is as with them,
+    the 'other' member of a top list too."""
     filters = make_filters(case, top_ids)
-    full = sales_breakdown(seeded, filters, by)
-    slim = sales_breakdown(seeded, filters, by, orders=False)
+    full = sales_breakdown(seeded, filters, **shape)
+    slim = sales_breakdown(seeded, filters, **shape, orders=False)
     assert "orders" not in slim.columns and full["orders"].sum() > 0
     pd.testing.assert_frame_equal(slim, full.drop(columns="orders"))
     _, lines = select(base, filters)
