@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import create_engine
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.pool import NullPool
 
 from salesdw import migrate
@@ -98,6 +100,18 @@ def db(pg_server: PgServer, migrated_template: str) -> Iterator[Engine]:
     yield engine
     engine.dispose()
     pg_server.drop_database(name)
+
+
+@pytest.fixture
+def reader(db: Engine) -> Iterator[URL]:
+    """The URL of a read-only login (`salesdw db create-reader`) on `db`, dropped after."""
+    from salesdw.db.roles import create_reader
+
+    owner = db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"reader_{uuid.uuid4().hex[:8]}"
+    yield create_reader(owner, db.url, name, "s3cret pass")
+    with psycopg.connect(owner, autocommit=True) as conn:
+        conn.execute(f'drop role if exists "{name}"')
 
 
 def _server_lines() -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from salesdw.errors import ConfigError
-from salesdw.settings import Settings, parse_database_url
+from salesdw.settings import Settings, get_settings, parse_database_url
 
 
 @pytest.mark.parametrize(
@@ -66,3 +66,58 @@ def test_port_out_of_range_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SALESDW_PG_PORT", "80")
     with pytest.raises(ValidationError):
         Settings(_env_file=None)
+
+
+@pytest.fixture
+def fresh_settings():
+    """get_settings reads the environment again, and the next test's call does too."""
+    get_settings.cache_clear()
+    yield get_settings
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        (
+            "SALESDW_CURRENCY",
+            "dollars",
+            "SALESDW_CURRENCY='dollars' is not valid: it must be an ISO 4217",
+        ),
+        (
+            "SALESDW_CHURN_DAYS",
+            "-1",
+            "SALESDW_CHURN_DAYS='-1' is not valid: it must be a whole number of days",
+        ),
+        (
+            "SALESDW_REFRESH_JOBS",
+            "0",
+            "SALESDW_REFRESH_JOBS='0' is not valid: it must be a whole number from 1",
+        ),
+        ("SALESDW_PG_PORT", "abc", "SALESDW_PG_PORT='abc' is not valid: it must be a port number"),
+        (
+            "SALESDW_MAX_UPLOAD_MB",
+            "abc",
+            "SALESDW_MAX_UPLOAD_MB='abc' is not valid: it must be a whole number of megabytes",
+        ),
+        (
+            "SALESDW_REFRESH_WORK_MEM",
+            "lots",
+            "SALESDW_REFRESH_WORK_MEM='lots' is not valid: it must be a size",
+        ),
+    ],
+)
+def test_bad_setting_is_one_error_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, fresh_settings, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match="^" + expected.replace("(", r"\(")) as raised:
+        fresh_settings()
+    assert "\n" not in str(raised.value)
+
+
+def test_currency_in_lower_case_is_accepted(
+    monkeypatch: pytest.MonkeyPatch, fresh_settings
+) -> None:
+    monkeypatch.setenv("SALESDW_CURRENCY", "usd")
+    assert fresh_settings().currency == "USD"

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
+from salesdw.db.errors import is_permission_error, read_only_login
 from salesdw.errors import SalesdwError
 from salesdw.load import REASONS, ImportOptions
 from salesdw.settings import get_settings
@@ -36,6 +37,20 @@ def _saved(data: bytes, suffix: str) -> Path:
     with handle:
         handle.write(data)
     return Path(handle.name)
+
+
+def _fail(exc: Exception) -> None:
+    """Stop with the error's one line, naming the files as the user uploaded them; a
+    read-only login is told so (a reader's URL in DATABASE_URL). Anything else is a bug."""
+    if is_permission_error(exc):
+        exc = read_only_login(exc)
+    if not isinstance(exc, SalesdwError):
+        raise exc
+    message = str(exc).replace(Path(st.session_state["import_path"]).name, upload.name)
+    if mapping_upload is not None and st.session_state["import_mapping_path"] is not None:
+        message = message.replace(st.session_state["import_mapping_path"].name,
+                                  mapping_upload.name)  # fmt: skip
+    _stop(message)
 
 
 def _rejected_download(frame: pd.DataFrame, label: str, key: str) -> None:
@@ -81,8 +96,8 @@ if "import_preview" not in st.session_state:  # once per file, not at every reru
     try:
         with st.spinner("Reading the file and checking every row (a dry run)..."):
             st.session_state["import_preview"] = queries.preview_import(path, options)
-    except SalesdwError as exc:
-        _stop(str(exc))
+    except Exception as exc:
+        _fail(exc)
 plan, preview = st.session_state["import_preview"]
 
 st.subheader("Detected mapping")
@@ -105,8 +120,8 @@ if done is None:
         try:
             with st.spinner("Importing and refreshing the views..."):
                 st.session_state["import_result"] = queries.run_import(path, options)
-        except SalesdwError as exc:
-            _stop(str(exc))
+        except Exception as exc:
+            _fail(exc)
         st.rerun()
 else:
     st.subheader("Result")

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     )
     currency: str = Field(
         default="EUR",
-        pattern=r"^[A-Z]{3}$",
+        pattern=r"^[A-Za-z]{3}$",
         description="ISO 4217 code of the store's currency, for the dashboard's money figures.",
     )
     refresh_work_mem: str = Field(
@@ -108,6 +108,12 @@ class Settings(BaseSettings):
             return None
         return parse_database_url(value).render_as_string(hide_password=False)
 
+    @field_validator("currency")
+    @classmethod
+    def _upper_currency(cls, value: str) -> str:
+        # `import --currency eur` is accepted; so is SALESDW_CURRENCY=eur
+        return value.upper()
+
     @field_validator("timezone")
     @classmethod
     def _validate_timezone(cls, value: str) -> str:
@@ -131,7 +137,34 @@ class Settings(BaseSettings):
         return make_url(self.database_url)
 
 
+#: What a valid value of each setting looks like, for the message naming a bad one.
+_EXPECTED = {
+    "pg_port": "a port number from 1024 to 65535",
+    "churn_days": "a whole number of days from 1 to 3650",
+    "currency": "an ISO 4217 code of three letters, such as EUR or USD",
+    "refresh_work_mem": "a size such as 256MB or 1GB",
+    "refresh_jobs": "a whole number from 1 to 16",
+    "max_upload_mb": "a whole number of megabytes from 1 to 100000",
+    "data_dir": "a folder path",
+}
+
+
+def _setting_error(exc: ValidationError) -> ConfigError:
+    """One line naming the first bad setting as the user wrote it, and what it should be."""
+    error = exc.errors()[0]
+    field = str(error["loc"][0]) if error["loc"] else ""
+    name = "DATABASE_URL" if field == "database_url" else f"SALESDW_{field.upper()}"
+    expected = _EXPECTED.get(field, error["msg"].lower())
+    return ConfigError(
+        f"{name}={error.get('input')!r} is not valid: it must be {expected}; "
+        "fix it in the environment or in .env"
+    )
+
+
 @lru_cache
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise _setting_error(exc) from None

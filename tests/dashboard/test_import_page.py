@@ -8,7 +8,7 @@ import io
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 
 from salesdw.settings import get_settings
 from tests.dashboard.conftest import OpenPage, metrics
@@ -53,8 +53,17 @@ def test_a_file_that_is_no_order_lines_says_why(open_page: OpenPage, db: Engine)
         ("photo.jpg", bytes(range(256)) * 16, "image/jpeg")
     ).run()
     assert [e.value for e in at.exception] == []
-    assert "not a text file" in at.error[0].value
+    assert at.error[0].value.startswith("photo.jpg is not a text file")  # not the temporary file
     assert at.button == []
+
+
+def test_a_read_only_login_is_told_it_cannot_import(open_page: OpenPage, reader: URL) -> None:
+    at = open_page(reader.render_as_string(hide_password=False), "import")
+    at.file_uploader(key="import_file").set_value(
+        ("my orders.csv", _csv(UCI_ROWS), "text/csv")
+    ).run()
+    assert [e.value for e in at.exception] == []
+    assert "read-only login" in at.error[0].value and at.button == []
 
 
 def test_the_upload_limit_is_a_setting(open_page: OpenPage, db: Engine,

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -21,15 +20,6 @@ SALESDW = str(Path(sys.executable).with_name("salesdw"))
 
 def conninfo(engine: Engine) -> str:
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-@pytest.fixture
-def reader(db: Engine) -> Iterator[URL]:
-    name = f"reader_{uuid.uuid4().hex[:8]}"
-    url = create_reader(conninfo(db), db.url, name, "s3cret pass")
-    yield url
-    with psycopg.connect(conninfo(db), autocommit=True) as conn:
-        conn.execute(f'drop role if exists "{name}"')
 
 
 def _as_reader(url: URL) -> psycopg.Connection:
@@ -150,3 +140,32 @@ def test_cli_without_password_or_terminal_says_what_to_set(db: Engine) -> None:
                           capture_output=True, stdin=subprocess.DEVNULL, timeout=60,
                           check=False)  # fmt: skip
     assert done.returncode == 2 and "SALESDW_READER_PASSWORD" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["migrate"],
+        ["refresh"],
+        ["seed", "--scale", "tiny"],
+        ["train", "clv"],
+        ["import", "orders.csv", "--dry-run"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_cli_as_a_reader_says_the_login_is_read_only(
+    reader: URL, command: list[str], tmp_path: Path
+) -> None:
+    """A reader's URL in DATABASE_URL (as the README shows for BI tools): the commands that
+    write say so in one line, wherever they first touch the database, with no traceback."""
+    (tmp_path / "orders.csv").write_text(
+        "order_id,customer_id,ordered_at,product_id,quantity,unit_price,country\n"
+        "1,2,2025-01-01,3,1,2.50,DE\n"
+    )
+    env = {**os.environ, "DATABASE_URL": reader.render_as_string(hide_password=False)}
+    done = subprocess.run([SALESDW, *command], env=env, text=True, capture_output=True,
+                          cwd=tmp_path, timeout=120, check=False)  # fmt: skip
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1 and lines[0].startswith("error: the database login may not do this")
+    assert "read-only login" in lines[0] and "DATABASE_URL" in lines[0]

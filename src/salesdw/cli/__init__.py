@@ -71,10 +71,26 @@ def migrate(
     migrations.upgrade(engine, revision)
     after = migrations.current_revision(engine)
     where = libpq_url(engine.url)
+    if before == after and revision not in ("head", after):
+        # alembic upgrades to an older revision by doing nothing: say so
+        raise migrations.MigrationError(
+            f"the schema on {where} is at revision {after}, past {revision}: migrate only moves "
+            f"forward; to step back, run `.venv/bin/alembic downgrade {revision}`"
+        )
     if before == after:
         out.print(f"Schema already at revision {after} on {where}.")
     else:
         out.print(f"Migrated {where} from {before or 'empty'} to revision {after}.")
+
+
+def _user_error(exc: Exception) -> SalesdwError | None:
+    """The error to print as one line, or None for a bug (its traceback is shown)."""
+    if isinstance(exc, SalesdwError):
+        return exc
+    from salesdw.db.errors import is_permission_error, read_only_login
+
+    # a login that may only read, wherever a command first tries to write
+    return read_only_login(exc) if is_permission_error(exc) else None
 
 
 def main() -> None:
@@ -83,9 +99,12 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         app()
-    except SalesdwError as exc:
-        err.print(f"[bold red]error:[/] {exc}", soft_wrap=True, highlight=False)
-        sys.exit(exc.exit_code)
+    except Exception as exc:
+        error = _user_error(exc)
+        if error is None:
+            raise
+        err.print(f"[bold red]error:[/] {error}", soft_wrap=True, highlight=False)
+        sys.exit(error.exit_code)
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/]")
         sys.exit(130)

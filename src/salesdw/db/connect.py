@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlencode
+
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError
@@ -43,8 +45,20 @@ def check_connection(engine: Engine) -> None:
 
 
 def libpq_url(url: URL, *, hide_password: bool = True) -> str:
-    """The URL as psql, pandas and BI tools write it (no SQLAlchemy driver suffix)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=hide_password)
+    """The URL as psql, pandas and BI tools write it (no SQLAlchemy driver suffix), every part
+    percent-encoded: SQLAlchemy's own rendering leaves a space in a password as it is, and
+    libpq refuses such a URL."""
+    login = quote(url.username or "", safe="")
+    if url.password is not None:
+        login += ":" + ("***" if hide_password else quote(str(url.password), safe=""))
+    host = url.host or ""
+    where = f"[{host}]" if ":" in host else host
+    if url.port:
+        where += f":{url.port}"
+    if login:
+        where = f"{login}@{where}"
+    query = f"?{urlencode(url.query, doseq=True)}" if url.query else ""
+    return f"postgresql://{where}/{quote(url.database or '', safe='')}{query}"
 
 
 def describe_connection_error(url: URL, exc: BaseException) -> str:

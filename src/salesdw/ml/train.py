@@ -16,6 +16,7 @@ from datetime import date
 
 import psycopg
 
+from salesdw.db.errors import is_permission_error, read_only_login
 from salesdw.errors import SalesdwError
 from salesdw.ml.runs import ModelSkipped, RunResult
 
@@ -77,6 +78,8 @@ def train(
         except SalesdwError:
             raise
         except Exception as exc:  # one model failing must not stop the others
+            if is_permission_error(exc):  # ... but a read-only login stops them all
+                raise read_only_login(exc) from exc
             # The user sees the one-line reason; the traceback is for whoever turns on logging.
             log.debug("training %s failed", name, exc_info=True)
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
