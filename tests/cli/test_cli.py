@@ -9,7 +9,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
+from salesdw.migrate import head_revision
 from tests.pg_servers import PgServer, _free_port
 
 SALESDW = str(Path(sys.executable).with_name("salesdw"))
@@ -63,6 +66,32 @@ def test_migrate_then_migrate_again(pg_server: PgServer) -> None:
         assert f"PostgreSQL {pg_server.version.split()[0]}" in status.stdout
     finally:
         pg_server.drop_database(name)
+
+
+@pytest.mark.parametrize(
+    ("target", "said"),
+    [
+        ("nonsense", "no revision 'nonsense': give one of 0001.."),
+        ("9999", "no revision '9999': give one of 0001.."),
+        ("0001", "is at revision {head}, past 0001: migrate only moves forward"),
+    ],
+)
+def test_migrate_to_a_target_it_cannot_reach_says_why_in_one_line(
+    db: Engine, target: str, said: str
+) -> None:
+    done = run("migrate", target, env={"DATABASE_URL": db.url.render_as_string(False)})
+    lines = done.stderr.strip().splitlines()
+    expected = said.format(head=head_revision())
+    assert done.returncode == 2 and len(lines) == 1 and expected in lines[0], done.stderr
+
+
+def test_migrate_on_a_database_from_a_newer_salesdw_says_to_update(db: Engine) -> None:
+    with db.begin() as conn:
+        conn.execute(text("update alembic_version set version_num = '9999'"))
+    done = run("migrate", env={"DATABASE_URL": db.url.render_as_string(False)})
+    assert done.returncode == 2 and "at revision 9999, which this salesdw does not have" in (
+        done.stderr
+    )
 
 
 def test_url_is_accepted_by_libpq(pg_server: PgServer) -> None:
