@@ -37,6 +37,18 @@ def test_csv_line_numbers_count_records_and_skip_malformed_lines(tmp_path: Path)
     assert values["c"][-1] in ("", None)  # a short line is padded
 
 
+def test_an_extra_field_on_the_first_data_line_is_that_line_alone(tmp_path: Path) -> None:
+    """pandas takes a first row longer than the header as an index column, shifting every
+    column of the file; it must be one malformed line like any other."""
+    path = tmp_path / "first.csv"
+    path.write_text("a,b,c\n1,2,3,extra\n4,5,6\n", encoding="utf-8")
+    chunks = _chunks(path, FileFormat("csv"))
+    bad = [(b.line_number, b.detail) for c in chunks for b in c.bad_lines]
+    values = pa.concat_tables([c.table for c in chunks if c.table.num_rows]).to_pydict()
+    assert bad == [(2, "expected 3 fields, saw 4")]
+    assert values == {"a": ["4"], "b": ["5"], "c": ["6"]}
+
+
 def test_headerless_csv_gets_numbered_columns(tmp_path: Path) -> None:
     path = tmp_path / "b.csv"
     path.write_bytes("1;Österreich\n2;España\n".encode("latin-1"))

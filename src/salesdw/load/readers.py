@@ -180,6 +180,9 @@ def _csv_chunks(path: Path, fmt: FileFormat, chunk_rows: int) -> Iterator[RawChu
         names = _column_names(len(first))
     next_line = header_lines + 1
     pending_bad: list[BadLine] = []
+    # pandas reads a first record longer than the header as an index column (shifting every
+    # column) or, with index_col=False, cuts it short without a word: it is told apart here
+    long_first = _long_first_record(path, fmt) if fmt.has_header else None
     with path.open("rb") as raw:
         counting = _Counting(raw)
         buffered = io.BufferedReader(counting, buffer_size=1 << 20)
@@ -188,7 +191,7 @@ def _csv_chunks(path: Path, fmt: FileFormat, chunk_rows: int) -> Iterator[RawChu
                 buffered, sep=fmt.delimiter, encoding=fmt.encoding,
                 header=0 if fmt.has_header else None, names=names, dtype=object,
                 na_filter=False, keep_default_na=False, skip_blank_lines=False,
-                on_bad_lines="warn", chunksize=chunk_rows, engine="c",
+                on_bad_lines="warn", chunksize=chunk_rows, engine="c", index_col=False,
                 encoding_errors="strict",
             )  # fmt: skip
             with reader:
@@ -202,6 +205,10 @@ def _csv_chunks(path: Path, fmt: FileFormat, chunk_rows: int) -> Iterator[RawChu
                     pending_bad.extend(_bad_lines(caught))
                     if frame is None:
                         break
+                    if long_first is not None:  # the first record: a malformed line
+                        frame = frame.iloc[1:]
+                        pending_bad.append(long_first)
+                        long_first = None
                     numbers, next_line, pending_bad, done = _number(
                         len(frame), next_line, pending_bad
                     )
@@ -222,6 +229,21 @@ def _csv_chunks(path: Path, fmt: FileFormat, chunk_rows: int) -> Iterator[RawChu
             raise ImportFileError(f"{path.name} cannot be read as CSV: {first}") from None
     if pending_bad:  # malformed lines after the last row
         yield RawChunk(pa.table({}), np.zeros(0, np.int64), pending_bad, counting.position)
+
+
+def _long_first_record(path: Path, fmt: FileFormat) -> BadLine | None:
+    """The first record after the header as a malformed line, when it has more fields than
+    the header; None otherwise, or when the start cannot be read (pandas then says why)."""
+    try:
+        with path.open(encoding=fmt.encoding, newline="") as fh:
+            records = csv.reader(fh, delimiter=fmt.delimiter)
+            header = next(records, [])
+            first = next(records, None)
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    if first is None or len(first) <= len(header):
+        return None
+    return BadLine(2, f"expected {len(header)} fields, saw {len(first)}")
 
 
 def _bad_lines(caught: list[warnings.WarningMessage]) -> list[BadLine]:
