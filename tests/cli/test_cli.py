@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -129,3 +130,23 @@ def test_wrong_arguments_exit_2_with_usage(args: list[str]) -> None:
     done = run(*args)
     assert done.returncode == 2
     assert "Usage" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_dashboard_says_why_it_cannot_listen(db: Engine) -> None:
+    env = {"DATABASE_URL": db.url.render_as_string(False)}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        in_use = run("dashboard", "--headless", "--port", port, env=env)
+    # 192.0.2.1 is kept for documentation (RFC 5737): no machine has it
+    not_here = run("dashboard", "--headless", "--host", "192.0.2.1", "--port", port, env=env)
+    unknown = run("dashboard", "--headless", "--host", "no-such-host.invalid", env=env)
+    said = {
+        "in use": in_use.stderr,
+        "not an address of this machine": not_here.stderr,
+        "not an address or a known host name": unknown.stderr,
+    }
+    for expected, stderr in said.items():
+        assert expected in stderr and len(stderr.strip().splitlines()) == 1, stderr
+    assert {in_use.returncode, not_here.returncode, unknown.returncode} == {2}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import subprocess
 import sys
@@ -57,12 +58,10 @@ def dashboard(
         pass
     where = libpq_url(engine.url)
     engine.dispose()
-    if not _port_free(host, port):
-        raise DashboardError(
-            f"port {port} on {host} is in use (another dashboard?); stop it or pick another "
-            "with --port"
-        )
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    problem = _listen_problem(host, port)
+    if problem:
+        raise DashboardError(problem)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else f"[{host}]" if ":" in host else host
     out.print(f"Dashboard on http://{shown}:{port} over {where} (Ctrl-C stops it)")
     command = [
         sys.executable, "-m", "streamlit", "run", str(APP),
@@ -83,11 +82,28 @@ def dashboard(
     raise typer.Exit(code)
 
 
-def _port_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+def _listen_problem(host: str, port: int) -> str | None:
+    """Why the dashboard could not listen on host:port, in words; None when it can."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror:
+        return f"--host {host} is not an address or a known host name"
+    with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"port {port} on {host} is in use (another dashboard?); stop it or pick "
+                    "another with --port"
+                )
+            if exc.errno == errno.EADDRNOTAVAIL:
+                return (
+                    f"--host {host} is not an address of this machine; use 127.0.0.1 (this "
+                    "machine only) or 0.0.0.0 (every network interface)"
+                )
+            return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+    return None
