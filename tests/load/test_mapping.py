@@ -162,3 +162,14 @@ def test_a_mapped_column_the_file_lacks_is_named(tmp_path: Path, countries) -> N
     with pytest.raises(MappingError, match="'When' for ordered_at, but the file's columns"):
         detect(columns, _sample(columns, [["1", "2", "3"]]), has_header=True,
                countries=countries, override=read_mapping_file(path))  # fmt: skip
+
+
+def test_a_column_number_past_the_last_column_says_how_many_there_are(
+    tmp_path: Path, countries
+) -> None:
+    path = tmp_path / "mapping.yml"
+    path.write_text("columns:\n  customer_id: 99\n", encoding="utf-8")
+    columns = ["customer", "date", "amount"]
+    with pytest.raises(MappingError, match="gives column 99 for customer_id, but the file has 3 "):
+        detect(columns, _sample(columns, [["1", "2", "3"]]), has_header=True,
+               countries=countries, override=read_mapping_file(path))  # fmt: skip

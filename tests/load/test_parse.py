@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
 from salesdw.load import parse
+from salesdw.load.errors import MappingError
 
 
 def test_numbers_in_either_notation_with_currency_signs() -> None:
@@ -49,6 +51,22 @@ def test_the_date_family_is_the_one_that_reads_the_sample() -> None:
 def test_ambiguous_day_month_dates_come_with_a_note() -> None:
     parser, note = parse.DateParser.detect(pa.array(["01/02/2024", "03/04/2024"]), "UTC")
     assert parser.label == "month/day/year" and "date_format" in note
+
+
+@pytest.mark.parametrize("date_format", ["%Q", "%d/%m/%Y"])
+def test_a_mapping_date_format_that_reads_no_date_is_refused(date_format: str) -> None:
+    """A typo or the wrong order would reject every row as bad_date, with exit code 0."""
+    sample = pa.array(["2025-12-05 09:00", None, "2025-12-06 10:00"])
+    with pytest.raises(MappingError, match=f"date_format '{date_format}' in the mapping file "
+                       "reads none of the first dates \\(e.g. '2025-12-05 09:00'\\)"):  # fmt: skip
+        parse.DateParser.detect(sample, "UTC", date_format)
+
+
+def test_a_mapping_date_format_that_reads_the_dates_is_used() -> None:
+    sample = pa.array(["05/12/2025 09:00", "bad"])
+    parser, note = parse.DateParser.detect(sample, "UTC", "%d/%m/%Y %H:%M")
+    assert note is None and parser.formats == ("%d/%m/%Y %H:%M",)
+    assert _utc(parser.parse(sample)[0])[0] == datetime(2025, 12, 5, 9, tzinfo=UTC)
 
 
 def test_iso_times_with_offsets_fractions_and_zones() -> None:

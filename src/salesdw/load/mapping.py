@@ -301,6 +301,12 @@ def detect(
             if source.column is not None:
                 resolved = _find_column(source.column, columns)
                 if resolved is None:
+                    numbered = re.fullmatch(r"column_(\d+)", source.column)
+                    if numbered:
+                        raise MappingError(
+                            f"the mapping file gives column {numbered.group(1)} for {name}, but "
+                            f"the file has {len(columns)} columns"
+                        )
                     raise MappingError(
                         f"the mapping file names column {source.column!r} for {name}, but the "
                         f"file's columns are {', '.join(columns)}"

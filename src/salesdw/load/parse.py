@@ -12,6 +12,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from salesdw.load.errors import MappingError
+
 __all__ = ["DateParser", "channels", "flags", "numbers", "statuses", "text"]
 
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
@@ -109,12 +111,29 @@ class DateParser:
     timezone: str = "UTC"
 
     @classmethod
+    def _given(cls, sample: pa.Array, timezone: str, date_format: str) -> DateParser:
+        """The mapping file's format, refused when it reads none of the sample's dates (a
+        typo such as %Q, or the wrong order): otherwise every row would be rejected."""
+        parser = cls((date_format,), f"{date_format} (mapping file)", timezone)
+        if not pa.types.is_string(sample.type) and not pa.types.is_large_string(sample.type):
+            return parser
+        values = text(sample)
+        present = [value for value in values.to_pylist() if value and value.strip()]
+        if present and not np.count_nonzero(parser.parse(values)[0] != _NAT):
+            raise MappingError(
+                f"date_format {date_format!r} in the mapping file reads none of the first "
+                f"dates (e.g. {present[0]!r}); correct it (strftime codes such as "
+                "'%d/%m/%Y %H:%M') or leave it out to detect the format"
+            )
+        return parser
+
+    @classmethod
     def detect(cls, sample: pa.Array, timezone: str, date_format: str | None = None
                ) -> tuple[DateParser, str | None]:  # fmt: skip
         """The family that parses most of the sample, and a note when the sample could be read
         two ways (day/month or month/day)."""
         if date_format:
-            return cls((date_format,), f"{date_format} (mapping file)", timezone), None
+            return cls._given(sample, timezone, date_format), None
         if not pa.types.is_string(sample.type) and not pa.types.is_large_string(sample.type):
             return cls(_ISO, "typed", timezone), None
         values = text(sample)
