@@ -103,6 +103,14 @@ def test_url_is_accepted_by_libpq(pg_server: PgServer) -> None:
         assert conn.execute("select 1").fetchone() == (1,)
 
 
+def test_db_psql_passes_psql_options_through_as_its_help_shows(db: Engine) -> None:
+    env = {"DATABASE_URL": db.url.render_as_string(False)}
+    plain = run("db", "psql", "-tA", "-c", "select 40 + 2", env=env)
+    after_dashes = run("db", "psql", "--", "-tA", "-c", "select 40 + 2", env=env)
+    assert plain.stdout.strip() == after_dashes.stdout.strip() == "42", plain.stderr
+    assert "-c 'select 1'" in run("db", "psql", "--help").stdout
+
+
 def test_embedded_server_lifecycle(tmp_path: Path) -> None:
     env = {"SALESDW_DATA_DIR": str(tmp_path), "SALESDW_PG_PORT": str(_free_port())}
     try:

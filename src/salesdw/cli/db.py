@@ -90,10 +90,11 @@ def url() -> None:
     typer.echo(_libpq_url())
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})  # psql's options pass through
 def psql(
     args: Annotated[
-        list[str] | None, typer.Argument(help="Extra arguments for psql, e.g. -c 'select 1'.")
+        list[str] | None,
+        typer.Argument(help="Arguments for psql, e.g. -c 'select 1' or -f report.sql."),
     ] = None,
 ) -> None:
     """Open psql on the warehouse (the system psql if there is one, else the embedded one)."""
