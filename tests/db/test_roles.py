@@ -95,6 +95,11 @@ def test_names_that_are_not_identifiers_are_refused(db: Engine) -> None:
         create_reader(conninfo(db), db.url, "Robert'); drop table x;--", "pw")
 
 
+def test_a_name_over_63_characters_is_refused_for_its_length(db: Engine) -> None:
+    with pytest.raises(RoleError, match="is 66 characters long; PostgreSQL allows 63 at most"):
+        create_reader(conninfo(db), db.url, "r" * 66, "pw")
+
+
 def test_an_existing_role_that_is_no_reader_is_refused(db: Engine) -> None:
     """Neither the connected user (it would lose its password and its writes) nor another
     role is turned into a reader."""

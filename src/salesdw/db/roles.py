@@ -24,6 +24,11 @@ def create_reader(conninfo: str, url: URL, name: str, password: str) -> URL:
     The login reads the analytics and ml schemas only, and every transaction it opens is
     read-only as well, as a second guard.
     """
+    if len(name.encode()) > 63:
+        raise RoleError(
+            f"role name {name[:20]!r}... is {len(name)} characters long; PostgreSQL allows 63 "
+            "at most"
+        )
     if not _NAME.match(name):
         raise RoleError(
             f"role name {name!r} must be lowercase letters, digits and _ (not starting with a "
