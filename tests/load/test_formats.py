@@ -4,6 +4,7 @@ their extension, and clear refusals for everything else."""
 from __future__ import annotations
 
 import gzip
+import re
 import zipfile
 from pathlib import Path
 
@@ -47,6 +48,17 @@ def test_utf8_with_and_without_bom_and_latin1_are_told_apart(tmp_path: Path) -> 
     assert sniff(_write(tmp_path / "b.csv", "\ufeff" + text)).encoding == "utf-8-sig"
     assert sniff(_write(tmp_path / "c.csv", text, "latin-1")).encoding == "cp1252"
     assert sniff(_write(tmp_path / "d.csv", text, "utf-16")).encoding == "utf-16"
+
+
+def test_utf8_with_a_stray_latin1_byte_is_refused_not_read_as_cp1252(tmp_path: Path) -> None:
+    """Read as Windows-1252 throughout, every ü would be stored as Ã¼, silently."""
+    path = tmp_path / "mixed.csv"
+    lines = ["product,amount", *[f"Prod ü {i},1" for i in range(20)], "Caf\xe9 latin,2"]
+    path.write_bytes("\n".join(lines[:-1]).encode("utf-8") + b"\n" + lines[-1].encode("latin-1"))
+    said = re.escape("mixed.csv is UTF-8 but for 1 byte that is not (the first on line 22)")
+    with pytest.raises(ImportFileError, match=said):
+        sniff(path)
+    assert sniff(path, encoding="cp1252").encoding == "cp1252"  # as the message suggests
 
 
 def test_a_header_is_told_from_names_or_from_values(tmp_path: Path) -> None:

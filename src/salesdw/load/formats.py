@@ -113,10 +113,36 @@ def _encoding(path: Path, head: bytes) -> str:
             f"{path.name} is not a text file (it holds binary bytes): import a CSV, Excel "
             "(.xlsx) or Parquet file of order lines"
         )
-    for candidate in ("utf-8", "cp1252"):
-        if _decodes(path, candidate):
-            return candidate
-    return "latin-1"
+    if _decodes(path, "utf-8"):
+        return "utf-8"
+    _refuse_broken_utf8(path)
+    return "cp1252" if _decodes(path, "cp1252") else "latin-1"
+
+
+def _refuse_broken_utf8(path: Path) -> None:
+    """Refuse a file that is UTF-8 but for a few bytes (a pasted Latin-1 character): read as
+    Windows-1252 throughout, its every ü would be stored as Ã¼, without a word."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    valid = bad = lines = 0
+    first_bad_line = None
+    with path.open("rb") as fh:
+        while block := fh.read(_BLOCK):
+            text = decoder.decode(block)
+            found = text.count("\ufffd")
+            if found and first_bad_line is None:
+                first_bad_line = lines + text[: text.index("\ufffd")].count("\n") + 1
+            bad += found
+            valid += len(text) - len(text.encode("ascii", "ignore")) - found  # non-ASCII
+            lines += text.count("\n")
+    # in Windows-1252 text, a byte that opens a UTF-8 sequence is seldom followed by the bytes
+    # that would complete one: more valid sequences than bad bytes means UTF-8
+    if valid > bad:
+        raise ImportFileError(
+            f"{path.name} is UTF-8 but for {bad:,} byte{'s' if bad > 1 else ''} that "
+            f"{'are' if bad > 1 else 'is'} not (the first on line {first_bad_line}): correct "
+            "them, or name the encoding the whole file is in with a mapping file (encoding: "
+            "cp1252)"
+        )
 
 
 def _decodes(path: Path, encoding: str) -> bool:
