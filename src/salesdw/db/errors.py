@@ -32,7 +32,7 @@ def read_only_login(exc: BaseException) -> ReadOnlyLogin:
     lines = str(error).strip().splitlines()
     detail = lines[0] if lines else "permission denied"
     return ReadOnlyLogin(
-        f"the database login may not do this ({detail}): it is a read-only login, such as one "
-        "made by `salesdw db create-reader`. Set DATABASE_URL to the login that owns the "
-        "warehouse to migrate, seed, import, refresh or train"
+        f"the database login may not do this ({detail}), as with a read-only login made by "
+        "`salesdw db create-reader`: set DATABASE_URL to the login that owns the warehouse to "
+        "migrate, seed, import, refresh or train"
     )
