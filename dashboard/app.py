@@ -47,6 +47,7 @@ navigation = st.navigation(
 
 if navigation.url_path == "import":
     # Importing is how an empty warehouse fills: the page needs no data or filters first.
+    frame.keep_filters()
     navigation.run()
 else:
     options = frame.warehouse()

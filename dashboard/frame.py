@@ -106,6 +106,19 @@ def _initial(options: FilterOptions) -> None:
     st.session_state["f_statuses"] = list(selection.statuses)
 
 
+#: The session-state keys of the filter widgets.
+FILTER_KEYS = ("f_preset", "f_range", "f_countries", "f_categories", "f_channels", "f_statuses")
+
+
+def keep_filters() -> None:
+    """On a page that draws no filters (Import): keep their values for the next page.
+    Streamlit forgets a widget's value after a run that does not draw it, unless the value is
+    assigned again in that run; the link keeps them too."""
+    for key in FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def sidebar(options: FilterOptions) -> Filters:
     """Draw the filters, mirror them in the link, and return them as a Filters value."""
     _initial(options)

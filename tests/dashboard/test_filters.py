@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
-from dashboard.filters import Selection, parse, to_params
+from dashboard.filters import SALES_STATUSES, Selection, parse, to_params
 from dashboard.formats import money
 from salesdw.services import FilterOptions, Filters, filter_options
 from salesdw.services.sales import kpis
@@ -140,6 +140,22 @@ def test_a_link_filters_every_page(open_page: OpenPage, trained: Engine) -> None
     assert_clean(at)
     assert list(at.dataframe[0].value["country_name"]) == ["Germany"]
     assert at.multiselect(key="f_countries").value == ["DE"]
+
+
+def test_the_filters_survive_a_visit_to_the_import_page(
+    open_page: OpenPage, trained: Engine
+) -> None:
+    """Import draws no filters; Streamlit would forget them there unless they are kept."""
+    link = {"period": "last_30", "country": "DE", "channel": "web"}
+    at = open_page(trained, "sales", params=link)
+    at.switch_page("app_pages/import.py").run()
+    at.switch_page("app_pages/geography.py").run()
+    assert_clean(at)
+    assert at.multiselect(key="f_countries").value == ["DE"]
+    assert at.multiselect(key="f_channels").value == ["web"]
+    assert at.multiselect(key="f_statuses").value == list(SALES_STATUSES)
+    assert list(at.dataframe[0].value["country_name"]) == ["Germany"]
+    assert at.query_params == link
 
 
 def test_invalid_values_in_a_link_are_dropped_with_a_notice(
