@@ -103,8 +103,8 @@ def view_page(
     engine: Engine, filters: Filters | None, view: str, page: int = 1, page_size: int = 100,
 ) -> ViewPage:  # fmt: skip
     """Rows `page` (from 1; past the last page, the last page) of `view`, `page_size` at a
-    time, in the view's key order (its first columns), filtered by `filters` where the view
-    has the columns."""
+    time, ordered by its columns from the first (so each row is on one page), filtered by
+    `filters` where the view has the columns."""
     names = set(analytics_views(engine)["view_name"])
     if view not in names:
         raise FilterError(f"no analytics view named {view!r}; see analytics_views()")
@@ -118,7 +118,9 @@ def view_page(
     where = " and ".join(conditions[c] for c in applied) or "true"
     params = filters.params(check_known(engine, filters)) if filters else {}
     quoted = '"' + view.replace('"', '""') + '"'  # a known name, quoted all the same
-    order = ", ".join(str(i) for i in range(1, min(len(columns), 3) + 1))
+    # by every column, first ones first: rows that tie on the first columns (a view's key is
+    # often longer) would otherwise come in any order, some on two pages and some on none
+    order = ", ".join(str(i) for i in range(1, len(columns) + 1))
     with engine.connect() as conn:
         total = int(conn.execute(
             text(f"select count(*) from analytics.{quoted} where {where}"), params
