@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
-from salesdw.services.channels import channels, seasonality
+from salesdw.services.channels import channel_totals, channels, seasonality
 from salesdw.services.customers import cohorts, customer_summary_stats, rfm_segments
 from salesdw.services.filters import FilterError, Filters
 from salesdw.services.geo import geo, top_cities
@@ -265,6 +265,31 @@ def test_channels_for_the_months_overlapping_a_range(seeded: Engine, core: Core)
     )  # fmt: skip
     assert len(got) == 4 * len(core.channels)
     assert channels(seeded, date(2024, 3, 31), date(2024, 3, 31))["month"].nunique() == 1
+
+
+def test_channel_totals_add_up_the_months_overlapping_a_range(seeded: Engine, core: Core) -> None:
+    got = channel_totals(seeded, date(2024, 2, 15), date(2024, 5, 10))
+    months = channel_oracle(core)
+    months = months[months["month"].between(date(2024, 2, 1), date(2024, 5, 1))]
+    sums = ["sessions", "orders", "spend", "new_customers", "net_revenue"]
+    per_channel = months.groupby("channel_name").agg({**dict.fromkeys(sums, "sum"),
+                                                     "is_paid": "any"}).reset_index()  # fmt: skip
+    every = months[sums].sum().to_frame().T.assign(channel_name="All channels", is_paid=True)
+    expected = pd.concat([per_channel, every], ignore_index=True)
+    expected["conversion_rate"] = expected["orders"] / expected["sessions"].replace(0, np.nan)
+    # no CAC for an unpaid channel without spend, as in channel_performance
+    expected["cac"] = (expected["spend"] / expected["new_customers"].replace(0, np.nan)).where(
+        expected["is_paid"] | (expected["spend"] > 0)
+    )
+    expected["roas"] = expected["net_revenue"] / expected["spend"].replace(0, np.nan)
+    assert_matches(
+        got, expected.drop(columns="is_paid"), ["channel_name"],
+        exact=("sessions", "orders", "new_customers"),
+        money=("spend", "net_revenue", "cac"), rates=("conversion_rate", "roas"),
+    )  # fmt: skip
+    unpaid = set(core.channels.loc[~core.channels["is_paid"], "name"])
+    assert unpaid and got.loc[got["channel_name"].isin(unpaid), "cac"].isna().all()
+    assert got["channel_name"].iloc[-1] == "All channels"
 
 
 @pytest.mark.parametrize(

@@ -95,13 +95,18 @@ def channel_totals(engine: Engine, start: date, end: date) -> pd.DataFrame:
         totals as (
             select coalesce(channel_name, 'All channels') as channel_name,
                    sum(sessions) as sessions, sum(orders) as orders, sum(spend) as spend,
-                   sum(new_customers) as new_customers, sum(net_revenue) as net_revenue
+                   sum(new_customers) as new_customers, sum(net_revenue) as net_revenue,
+                   bool_or(is_paid) as is_paid
             from months
             group by grouping sets ((channel_name), ())
         )
-        select *,
+        select channel_name, sessions, orders, spend, new_customers, net_revenue,
                orders::numeric / nullif(sessions, 0) as conversion_rate,
-               spend / nullif(new_customers, 0) as cac,
+               -- as in channel_performance: no CAC for an unpaid channel without spend
+               case
+                   when not is_paid and spend = 0 then null
+                   else spend / nullif(new_customers, 0)
+               end as cac,
                net_revenue / nullif(spend, 0) as roas
         from totals
         order by channel_name = 'All channels', net_revenue desc
