@@ -159,6 +159,9 @@ ORDER = {
     "0024": [
         ("kpi_monthly", "materialized"),
     ],
+    "0025": [
+        ("seasonality_month", "materialized"),
+    ],
     "0009": [
         ("channel_performance", "materialized"),
         ("customer_base", "materialized"),

@@ -297,19 +297,18 @@ def weekday_hour_oracle(core: Core) -> pd.DataFrame:
 def month_oracle(core: Core) -> pd.DataFrame:
     live = core.live.copy()
     live["month_of_year"] = live["local"].dt.month
-    live["year"] = live["local"].dt.year
     per_month = live.groupby("month_of_year").agg(
-        orders=("order_id", "size"),
-        net_revenue=("net_cents", "sum"),
-        years_covered=("year", "nunique"),
+        orders=("order_id", "size"), net_revenue=("net_cents", "sum")
     )
+    # every day from the first order to the last, by month of the year
+    history = pd.Series(pd.date_range(live["date"].min(), live["date"].max(), freq="D"))
+    per_month["days_covered"] = history.dt.month.value_counts()
     frame = pd.DataFrame(index=pd.Index(range(1, 13), name="month_of_year")).join(per_month)
     frame = frame.fillna(0).astype("int64").reset_index()
     frame["month_name"] = frame["month_of_year"].map(lambda month: calendar.month_name[month])
-    years = frame["years_covered"].replace(0, np.nan)
-    frame["average_net_revenue_per_year"] = frame["net_revenue"] / years
-    mean = frame["average_net_revenue_per_year"].mean()  # skips months without data
-    frame["index_vs_average"] = frame["average_net_revenue_per_year"] / mean
+    frame["net_revenue_per_day"] = frame["net_revenue"] / frame["days_covered"].replace(0, np.nan)
+    mean = frame["net_revenue_per_day"].mean()  # skips months the history does not reach
+    frame["index_vs_average"] = frame["net_revenue_per_day"] / mean
     return frame
 
 
@@ -442,8 +441,8 @@ def test_seasonality_month_matches_pandas(seeded: Engine, core: Core) -> None:
         got,
         month_oracle(core),
         ["month_of_year"],
-        exact=("month_name", "orders", "years_covered"),
-        money=("net_revenue", "average_net_revenue_per_year"),
+        exact=("month_name", "orders", "days_covered"),
+        money=("net_revenue", "net_revenue_per_day"),
         rates=("index_vs_average",),
     )
 
@@ -592,7 +591,7 @@ def test_geo_growth_compares_the_last_365_days_with_the_365_before(shop: Engine)
     ]
 
 
-def test_seasonality_averages_over_the_weekdays_and_years_in_the_data(shop: Engine) -> None:
+def test_seasonality_averages_over_the_weekdays_and_days_in_the_data(shop: Engine) -> None:
     hours = {(r[0], r[1]): r[2:] for r in rows(shop, """
         select weekday, hour, weekday_name, orders, net_revenue, average_orders_per_day
         from analytics.seasonality_weekday_hour
@@ -605,14 +604,18 @@ def test_seasonality_averages_over_the_weekdays_and_years_in_the_data(shop: Engi
     assert hours[4, 9] == ("Thursday", 0, 0.0, 0.0)  # the cancelled order
     assert sum(v[1] for v in hours.values()) == 5
     months = rows(shop, """
-        select month_of_year, month_name, orders, net_revenue, years_covered,
-               average_net_revenue_per_year, index_vs_average
+        select month_of_year, month_name, orders, net_revenue, days_covered,
+               net_revenue_per_day, index_vs_average
         from analytics.seasonality_month order by 1
     """)  # fmt: skip
+    # per day of the history in each month: March has 31 days in 2023 and 6 in 2024, February
+    # 2024 29; April has its 30 days and no sales
+    per_day = {1: 100 / 31, 2: 30 / 29, 3: 145 / 37}
+    mean = sum(per_day.values()) / 12
     assert months[:4] == [
-        (1, "January", 1, 100.0, 1, 100.0, pytest.approx(100 / 67.5)),
-        (2, "February", 1, 30.0, 1, 30.0, pytest.approx(30 / 67.5)),
-        (3, "March", 3, 145.0, 2, 72.5, pytest.approx(72.5 / 67.5)),
-        (4, "April", 0, 0.0, 0, None, None),
+        (1, "January", 1, 100.0, 31, pytest.approx(per_day[1]), pytest.approx(per_day[1] / mean)),
+        (2, "February", 1, 30.0, 29, pytest.approx(per_day[2]), pytest.approx(per_day[2] / mean)),
+        (3, "March", 3, 145.0, 37, pytest.approx(per_day[3]), pytest.approx(per_day[3] / mean)),
+        (4, "April", 0, 0.0, 30, 0.0, 0.0),
     ]
     assert len(months) == 12

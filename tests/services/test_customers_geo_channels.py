@@ -315,6 +315,6 @@ def test_seasonality_frames_match_pandas(seeded: Engine, core: Core) -> None:
                    rates=("average_orders_per_day",))  # fmt: skip
     assert list(month["month_of_year"]) == list(range(1, 13))
     assert_matches(month, month_oracle(core), ["month_of_year"],
-                   exact=("month_name", "orders", "years_covered"),
-                   money=("net_revenue", "average_net_revenue_per_year"),
+                   exact=("month_name", "orders", "days_covered"),
+                   money=("net_revenue", "net_revenue_per_day"),
                    rates=("index_vs_average",))  # fmt: skip

@@ -129,6 +129,6 @@ def seasonality(engine: Engine) -> Seasonality:
         )
     return Seasonality(
         weekday_hour.astype({"net_revenue": float, "average_orders_per_day": float}),
-        month.astype({"net_revenue": float, "average_net_revenue_per_year": float,
+        month.astype({"net_revenue": float, "net_revenue_per_day": float,
                       "index_vs_average": float}),
     )  # fmt: skip
