@@ -66,10 +66,20 @@ with left:
     if clv.empty:
         frame.not_trained("clv")
     else:
-        figure = charts.bars(clv, "band_end", "customers", money_axis=False, horizontal=False)
-        figure.update_xaxes(tickprefix=symbol, tickformat=",.0f", title_text="12-month CLV up to")
+        # each band by its range; the last is open-ended: it holds everyone above the 99th
+        # percentile, however far above
+        bounds = zip(clv["band_start"], clv["band_end"], strict=True)
+        labels = [f"{symbol}{start:,.0f}-{end:,.0f}" for start, end in bounds]
+        labels[-1] = f"{symbol}{clv['band_start'].iloc[-1]:,.0f} and up"
+        figure = charts.bars(clv.assign(band=labels), "band", "customers", money_axis=False,
+                             horizontal=False)  # fmt: skip
+        figure.update_xaxes(type="category", title_text="12-month CLV")
         figure.update_yaxes(title_text="Customers")
         charts.show(figure)
+        top = clv.iloc[-1]
+        st.caption(f"Bands of equal width up to the 99th percentile; the last holds the "
+                   f"{count(top['customers'])} customers above it, worth "
+                   f"{money(top['total_clv'] / top['customers'])} on average.")  # fmt: skip
 with right:
     st.subheader("Most value at risk")
     if churn.empty:

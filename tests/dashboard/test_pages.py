@@ -12,7 +12,14 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from salesdw.services import filter_options
-from tests.dashboard.conftest import OpenPage, assert_clean, column_formats, downloads, metrics
+from tests.dashboard.conftest import (
+    OpenPage,
+    assert_clean,
+    column_formats,
+    downloads,
+    figures,
+    metrics,
+)
 
 
 def charts(at) -> int:
@@ -134,6 +141,12 @@ def test_customers_shows_cards_segments_cohorts_value_risk_and_clusters(
     assert not at_risk["churn_probability"].is_monotonic_decreasing  # not probability alone
     assert "Most value at risk" in subheaders(at)
     assert any("churn probability x" in c.value for c in at.caption)
+    # the value bands by range; the last is open-ended (the top 1%, however high)
+    titles = [f["layout"].get("xaxis", {}).get("title", {}).get("text") for f in figures(at)]
+    bands = figures(at)[titles.index("12-month CLV")]
+    labels = list(bands["data"][0]["x"])
+    assert len(labels) == 30 and labels[0].startswith("€0-") and labels[-1].endswith(" and up")
+    assert any("the last holds the" in c.value for c in at.caption)
 
 
 def test_channels_shows_cards_totals_and_five_monthly_charts(
