@@ -54,6 +54,8 @@ with right:
 st.subheader("Against the same period a year before")
 yoy_grain = "month" if filters.days > 120 else "week"
 yoy = frame.call("year_over_year", yoy_grain, filters=filters)
+st.caption("Each week beside the same weekdays 52 weeks before." if yoy_grain == "week"
+           else "Each month beside the same month a year before.")  # fmt: skip
 figure = go.Figure([
     go.Bar(x=yoy["period"], y=yoy["previous_net_revenue"], name="A year before",
            marker_color=charts.INK["muted"]),

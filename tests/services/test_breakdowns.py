@@ -150,11 +150,29 @@ def test_year_over_year_puts_each_period_beside_the_one_a_year_before(
     filters = Filters(date(2025, 1, 6), date(2025, 9, 28))
     got = year_over_year(seeded, filters, grain)
     previous = Filters(date(2024, 1, 6), date(2024, 9, 28))
+    if grain == "week":  # 52 weeks before: the same weekdays
+        previous = Filters(date(2024, 1, 8), date(2024, 9, 29))
     _, lines = select(base, previous)
     expected = lines.groupby(period_start(lines["order_date"], grain))["net_revenue"].sum() / 100
     assert len(got) == len(expected)
     assert (got["previous_net_revenue"].to_numpy() - expected.to_numpy()).__abs__().max() < 0.01
     assert got["net_revenue"].sum() > got["previous_net_revenue"].sum()  # the shop grows
+
+
+def test_year_over_year_by_week_matches_every_week_with_the_same_weekdays(
+    seeded: Engine, base: Base
+) -> None:
+    """A range from a Tuesday to a Monday (as the last 90 days may be): its partial first and
+    last weeks each have a week of the same days 52 weeks before, none is left alone."""
+    filters = Filters(date(2025, 3, 4), date(2025, 6, 2))
+    got = year_over_year(seeded, filters, "week")
+    assert got[["period", "previous_period"]].notna().all().all()
+    shift = pd.to_datetime(got["period"]) - pd.to_datetime(got["previous_period"])
+    assert (shift == pd.Timedelta(days=364)).all()
+    _, lines = select(base, Filters(date(2024, 3, 5), date(2024, 6, 3)))
+    expected = lines.groupby(period_start(lines["order_date"], "week"))["net_revenue"].sum() / 100
+    assert len(got) == len(expected) == 14
+    assert (got["previous_net_revenue"].to_numpy() - expected.to_numpy()).__abs__().max() < 0.01
 
 
 def test_daily_trend_averages_the_last_seven_days(seeded: Engine, base: Base) -> None:

@@ -221,11 +221,16 @@ def _a_year_before(day: date) -> date:
 def year_over_year(engine: Engine, filters: Filters, grain: str = "month") -> pd.DataFrame:
     """The trend of the filtered range beside the same range a year before, period by period:
     net_revenue, gross_profit, units and orders of each period, and previous_period with
-    previous_* of the matching period a year earlier (matched by position in the range)."""
+    previous_* of the matching period a year earlier (matched by position in the range).
+    By week, a year before is 52 weeks (364 days) before: the same weekdays, so each week of
+    the range, partial ones at its ends too, has a week of the same days to compare with."""
     if grain not in GRAINS:
         raise FilterError(f"unknown grain {grain!r}; choose from {', '.join(GRAINS)}")
-    previous = Filters(_a_year_before(filters.start), _a_year_before(filters.end),
-                       filters.countries, filters.categories, filters.channels,
+    if grain == "week":
+        start, end = filters.start - timedelta(days=364), filters.end - timedelta(days=364)
+    else:
+        start, end = _a_year_before(filters.start), _a_year_before(filters.end)
+    previous = Filters(start, end, filters.countries, filters.categories, filters.channels,
                        filters.statuses)  # fmt: skip
     now = sales_trend(engine, filters, grain)
     before = sales_trend(engine, previous, grain)
