@@ -10,6 +10,9 @@ stands out on white and on Streamlit's near-black alike; pale tints and near-bla
 
 from __future__ import annotations
 
+from datetime import date
+
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -49,7 +52,18 @@ def tidy(figure: go.Figure, height: int = 360, money_axis: bool = False) -> go.F
     )  # fmt: skip
     if money_axis:
         figure.update_yaxes(tickprefix=currency_symbol(), tickformat=",.0f")
+    if _one_date(figure):
+        # Plotly zooms a date axis with one value in to its milliseconds; as a category it is
+        # the date, once
+        figure.update_xaxes(type="category")
     return figure
+
+
+def _one_date(figure: go.Figure) -> bool:
+    """True when every trace's x holds the same single date (not a count or a name)."""
+    xs = [trace.x for trace in figure.data if getattr(trace, "x", None) is not None]
+    values = {value for x in xs for value in x}
+    return len(values) == 1 and isinstance(next(iter(values)), date | np.datetime64)
 
 
 def show(figure: go.Figure, **kwargs) -> None:
@@ -85,10 +99,16 @@ def lines(
     """One line per member of `color` (a stacked area with stacked=True), in its colour from
     color_map (the default sequence for a member it lacks). Built with graph objects: Plotly
     Express takes 5-10x longer for the same figure, and the pages draw several per rerun."""
-    mode = "lines+markers" if markers else "lines"
+    # one period (a one-day range, or a quarter's grain over a month): a line through one point
+    # draws nothing, and a stacked area has no width, so the members are points or a stacked bar
+    single = frame[x].nunique() <= 1
+    mode = "lines+markers" if markers or single else "lines"
     traces = []
     for name, rows in _by(frame, color):
         shade = color_map.get(name)
+        if stacked and single:
+            traces.append(go.Bar(x=rows[x], y=rows[y], name=str(name), marker_color=shade))
+            continue
         trace = go.Scatter(x=rows[x], y=rows[y], name=str(name), mode=mode,
                            line={"color": shade} if shade else None,
                            marker={"color": shade} if shade else None)  # fmt: skip
@@ -97,7 +117,7 @@ def lines(
         traces.append(trace)
     figure = go.Figure(traces)
     # Plotly lists stacked traces top first; keep the members' order, as for plain lines
-    figure.update_layout(legend_traceorder="normal")
+    figure.update_layout(legend_traceorder="normal", barmode="stack")
     return figure
 
 
@@ -105,7 +125,7 @@ def series(
     frame: pd.DataFrame, x: str, columns: dict[str, tuple[str, str]], markers: bool = False
 ) -> go.Figure:
     """One line per column of `frame`: columns maps each to its (legend name, colour)."""
-    mode = "lines+markers" if markers else "lines"
+    mode = "lines+markers" if markers or frame[x].nunique() <= 1 else "lines"  # one point
     return go.Figure([
         go.Scatter(x=frame[x], y=frame[column], name=name, mode=mode,
                    line={"color": shade}, marker={"color": shade})

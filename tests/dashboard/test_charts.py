@@ -4,6 +4,8 @@ read from the figures."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import plotly.express as px
 import pytest
@@ -102,3 +104,23 @@ def test_vertical_bars_keep_the_frames_order_in_one_trace() -> None:
     (trace,) = figure.data
     assert list(trace.x) == ["Jan", "Feb", "Mar"] and trace.orientation is None
     assert trace.marker.color == charts.INK["main"]
+
+
+def test_one_period_is_drawn_as_points_or_stacked_bars_on_a_date_category() -> None:
+    """A line through one point draws nothing, and a stacked area of one period has no width;
+    a date axis with one value would be zoomed in to its milliseconds."""
+    one = pd.DataFrame({"period": [date(2026, 10, 1)] * 2, "channel": ["web", "social"],
+                        "revenue": [10.0, 4.0]})  # fmt: skip
+    stacked = charts.tidy(charts.lines(one, "period", "revenue", "channel", {}, stacked=True))
+    assert [type(trace).__name__ for trace in stacked.data] == ["Bar", "Bar"]
+    assert stacked.layout.barmode == "stack" and stacked.layout.xaxis.type == "category"
+    plain = charts.tidy(charts.lines(one, "period", "revenue", "channel", {}))
+    assert {trace.mode for trace in plain.data} == {"lines+markers"}
+    line = charts.tidy(charts.series(one, "period", {"revenue": ("Revenue", "#000000")}))
+    assert line.data[0].mode == "lines+markers" and line.layout.xaxis.type == "category"
+
+
+def test_several_periods_keep_lines_on_a_date_axis(months: pd.DataFrame) -> None:
+    figure = charts.tidy(charts.lines(months, "month", "sessions", "channel", {}, stacked=True))
+    assert {trace.stackgroup for trace in figure.data} == {"one"}
+    assert figure.layout.xaxis.type is None
