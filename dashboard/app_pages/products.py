@@ -53,9 +53,11 @@ with right:
     figure = charts.bubbles(categories, "relative_share", "net_revenue_growth",
                             "net_revenue_last_365", "bcg_quadrant", BCG_COLORS,
                             hover_name="category_name", text="category_name")  # fmt: skip
-    figure.update_xaxes(title_text="Relative share (last 365 days)")
+    # a log scale, as BCG matrices are drawn: the leader at 3x and the rest below 0.3x would
+    # otherwise crowd into one corner, their names over each other
+    figure.update_xaxes(type="log", title_text="Relative share (last 365 days, log scale)")
     figure.update_yaxes(tickformat="+.0%", title_text="Growth against the 365 days before")
-    figure.update_traces(textposition="top center")
+    figure.update_traces(textposition="top center", cliponaxis=False)  # names at the edges too
     charts.show(charts.tidy(figure))
 
 left, right = st.columns(2)
