@@ -50,4 +50,6 @@ for measure, title, axis in [
     figure = charts.lines(months, "month", measure, "channel_name", colors, markers=True)
     if axis and axis != "money":
         figure.update_yaxes(tickformat=axis)
+    # a point per month: ticks on months (every month up to a year and a half), not fortnights
+    figure.update_xaxes(tickformat="%b %Y", dtick="M1" if months["month"].nunique() <= 18 else None)
     charts.show(charts.tidy(figure, height=300, money_axis=axis == "money"))

@@ -10,6 +10,8 @@ from dashboard import charts, frame
 from salesdw.services import Filters
 
 frame.header("Forecasts")
+st.caption("Forecasts run from the end of the data, for the series chosen here (all sales, or "
+           "one country, category or channel); the sidebar filters do not apply.")  # fmt: skip
 series = frame.call("forecast_series")
 if series.empty:
     frame.not_trained("forecast")
