@@ -61,7 +61,8 @@ def migrate(
         str, typer.Argument(help="Target revision; the default is the newest.")
     ] = "head",
 ) -> None:
-    """Create or update the warehouse schema (alembic upgrade)."""
+    """Create or update the warehouse schema (alembic upgrade). It only moves forward: to step
+    back, run `.venv/bin/alembic downgrade REVISION`."""
     from salesdw import migrate as migrations
     from salesdw.db import get_engine
     from salesdw.db.connect import libpq_url
